@@ -1,0 +1,136 @@
+"""The gazetteer: places, their aliases and the chain of jurisdictions that apply to an asker.
+
+A rule applies to an asker when its place is the asker's place or one of its ancestors
+(county → city → province → national).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.types import Jurisdiction, Level
+
+NATIONAL = "国家"
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str
+    level: Level
+    parent: str | None
+    aliases: tuple[str, ...] = ()
+    covered: bool = True  # False: a place whose own policies the corpus does not hold
+
+    @property
+    def jurisdiction(self) -> Jurisdiction:
+        return Jurisdiction(level=self.level, name=self.name, parent=self.parent)
+
+
+def _counties(city: str, names: str, covered: bool = True) -> list[Place]:
+    """Counties given as 'full:alias,alias …'; the name less its suffix is an alias too, unless the entry says 'full:-'."""
+    places = []
+    for entry in names.split():
+        full, _, extra = entry.partition(":")
+        aliases = tuple(a for a in extra.split(",") if a and a != "-")
+        short = re.sub(r"(县|区|市)$", "", full)
+        if extra != "-" and len(short) >= 2 and short not in aliases:
+            aliases = (short, *aliases)
+        places.append(Place(full, "county", city, aliases, covered))
+    return places
+
+
+_HENAN_CITIES = (
+    "郑州市 开封市 洛阳市 安阳市 鹤壁市 新乡市 濮阳市 许昌市 漯河市 三门峡市 南阳市 商丘市 信阳市 周口市 驻马店市"
+)
+_OTHER_PROVINCES = (
+    "北京市 天津市 上海市 重庆市 河北省 山西省 辽宁省 吉林省 黑龙江省 江苏省 浙江省 安徽省 福建省 江西省 山东省 "
+    "湖北省 湖南省 广东省 海南省 四川省 贵州省 云南省 陕西省 甘肃省 青海省 台湾省 内蒙古自治区 广西壮族自治区 "
+    "西藏自治区 宁夏回族自治区 新疆维吾尔自治区 香港特别行政区 澳门特别行政区"
+)
+_OTHER_CITIES = "深圳市:广东省 广州市:广东省 杭州市:浙江省 苏州市:江苏省 南京市:江苏省 武汉市:湖北省 成都市:四川省 西安市:陕西省 济南市:山东省 青岛市:山东省 厦门市:福建省 长沙市:湖南省 合肥市:安徽省 石家庄市:河北省"
+
+
+def _short(name: str) -> str:
+    return re.sub(r"(省|市|壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区)$", "", name)
+
+
+def _build_gazetteer() -> tuple[Place, ...]:
+    places = [
+        Place(NATIONAL, "national", None, ("全国", "国家层面", "中央", "国务院")),
+        Place("河南省", "province", NATIONAL, ("河南", "省里", "省级", "全省")),
+        Place("平顶山市", "city", "河南省", ("平顶山", "鹰城", "平市")),
+        Place("焦作市", "city", "河南省", ("焦作",)),
+        Place("示范区", "county", "平顶山市", ("平顶山示范区", "平顶山市城乡一体化示范区")),
+        Place("焦作市城乡一体化示范区", "county", "焦作市", ("焦作示范区",)),
+        Place("济源市", "city", "河南省", ("济源", "济源示范区"), covered=False),
+    ]
+    places += _counties("平顶山市", "鲁山县 湛河区 新华区 卫东区 石龙区 舞钢市 汝州市 宝丰县 叶县:叶县 郏县:郏县")
+    places += _counties("焦作市", "解放区:- 中站区 马村区 山阳区 修武县 博爱县 武陟县 温县:温县 沁阳市 孟州市")
+    places += [Place(c, "city", "河南省", (_short(c),), covered=False) for c in _HENAN_CITIES.split()]
+    places += [Place(p, "province", NATIONAL, (_short(p),), covered=False) for p in _OTHER_PROVINCES.split()]
+    for entry in _OTHER_CITIES.split():
+        city, province = entry.split(":")
+        places.append(Place(city, "city", province, (_short(city),), covered=False))
+    return tuple(places)
+
+
+GAZETTEER: tuple[Place, ...] = _build_gazetteer()
+_BY_NAME = {p.name: p for p in GAZETTEER}
+_NAME_OR_ALIAS = sorted(
+    ((alias, p) for p in GAZETTEER for alias in (p.name, *p.aliases)), key=lambda pair: -len(pair[0])
+)
+_LEVEL_RANK = {"national": 0, "province": 1, "city": 2, "county": 3}
+
+
+def place(name: str) -> Place:
+    """The place called `name` (a full name or an alias); KeyError when unknown."""
+    if name in _BY_NAME:
+        return _BY_NAME[name]
+    for alias, p in _NAME_OR_ALIAS:
+        if alias == name:
+            return p
+    raise KeyError(name)
+
+
+def find_places(text: str) -> list[Place]:
+    """Places named in `text`, longest names first, each once, in order of appearance."""
+    found: list[tuple[int, Place]] = []
+    taken = [False] * len(text)
+    for alias, p in _NAME_OR_ALIAS:
+        start = text.find(alias)
+        while start != -1:
+            end = start + len(alias)
+            if not any(taken[start:end]):
+                taken[start:end] = [True] * len(alias)
+                found.append((start, p))
+            start = text.find(alias, end)
+    seen: set[str] = set()
+    ordered = []
+    for _, p in sorted(found, key=lambda pair: pair[0]):
+        if p.name not in seen:
+            seen.add(p.name)
+            ordered.append(p)
+    return ordered
+
+
+def most_specific(places: list[Place]) -> Place | None:
+    """The deepest of the given places (a county over its city), the first named on a tie."""
+    if not places:
+        return None
+    return max(places, key=lambda p: _LEVEL_RANK[p.level])
+
+
+def chain(name: str) -> list[Place]:
+    """The place and its ancestors up to the national level, nearest first."""
+    places = []
+    current: str | None = name
+    while current is not None:
+        p = _BY_NAME[current]
+        places.append(p)
+        current = p.parent
+    return places
+
+
+def applies_to(rule_place: str, asker_place: str) -> bool:
+    """Whether a rule issued for `rule_place` binds an asker located in `asker_place`."""
+    return any(p.name == rule_place for p in chain(asker_place))
