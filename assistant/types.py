@@ -115,3 +115,91 @@ class Corpus:
 def to_plain(value: object) -> object:
     """A dataclass as JSON-ready dicts and lists."""
     return asdict(value)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Query:
+    """A question understood: where the asker is, what to search for, what kind of answer is wanted."""
+
+    question: str
+    search_text: str  # the question with carried-over topic and bridged policy terms
+    place: str | None  # gazetteer name of the asker's place
+    place_covered: bool = True  # False: a place whose own policies are not in the corpus
+    wants: str = "rule"  # rule | department | deadline
+    terms: tuple[str, ...] = ()  # topic words, colloquial and policy, used by the reranker
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A passage found for a query, with every score it earned on the way."""
+
+    passage_id: str
+    clause_id: str
+    doc_id: str
+    scores: dict[str, float] = field(default_factory=dict)  # bm25, dense, fused, rerank
+
+    def with_score(self, name: str, value: float) -> Hit:
+        return Hit(self.passage_id, self.clause_id, self.doc_id, {**self.scores, name: value})
+
+
+@dataclass(frozen=True)
+class Citation:
+    quote: str  # verbatim excerpt of the clause
+    jurisdiction: Jurisdiction
+    document: Document
+    clause: Clause
+    valid_until: str | None
+    expired: bool
+    score: float
+
+    @property
+    def tag(self) -> str:
+        """【鲁山县 · 鲁政办〔2022〕23号 附件1 · 三、（二）】"""
+        place = "国家层面" if self.jurisdiction.level == "national" else self.jurisdiction.name
+        source = self.document.cited_number or f"《{self.document.title}》"
+        return f"【{place} · {source} · {self.clause.label}】"
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "quote": self.quote,
+            "jurisdiction": {"level": self.jurisdiction.level, "name": self.jurisdiction.name},
+            "document": {
+                "title": self.document.title,
+                "number": self.document.cited_number,
+                "issuer": self.document.issuer,
+                "date": self.document.date,
+            },
+            "clause": self.clause.label,
+            "clause_path": list(self.clause.path),
+            "department": self.clause.departments,
+            "valid_until": self.valid_until,
+            "expired": self.expired,
+            "source": {
+                "file": self.clause.source.file,
+                "start_line": self.clause.source.start_line,
+                "end_line": self.clause.source.end_line,
+            },
+            "score": round(self.score, 4),
+        }
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    text: str  # lead plus tagged quotes, as shown to a user
+    citations: tuple[Citation, ...]
+    refused: bool
+    location: Jurisdiction | None
+    timings: dict[str, float] = field(default_factory=dict)  # ms per stage
+    notice: str | None = None  # e.g. why it declined, or that the rule differs by place
+
+    def to_dict(self) -> dict[str, object]:
+        """The one serializer behind --json, batch rows and /api/ask."""
+        return {
+            "answer": self.text,
+            "refused": self.refused,
+            "location": {"name": self.location.name, "level": self.location.level} if self.location else None,
+            "citations": [c.to_dict() for c in self.citations],
+            "notice": self.notice,
+            "timings": {k: round(v, 2) for k, v in self.timings.items()},
+        }

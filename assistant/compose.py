@@ -1,0 +1,132 @@
+"""Hits → Answer: a short extractive lead, then verbatim quotes tagged with where they come from.
+
+Deterministic and offline. Every quote is a run of whole sentences of its clause, so it is
+source text; the lead only repeats a quoted sentence and names its source. Nothing is claimed
+beyond the quotes; too weak evidence, or a place the corpus does not cover, is a refusal.
+"""
+from __future__ import annotations
+
+import re
+
+from assistant import places
+from assistant.types import Answer, Citation, Corpus, Hit, Jurisdiction, Query
+
+MAX_QUOTE_CHARS = 220
+SCOPE = (
+    "本助手覆盖国家、河南省、平顶山市（鲁山县、湛河区、示范区）和焦作市的惠企纾困政策："
+    "减税降费、房租减免、社保缓缴、融资贷款、稳岗就业、水电气、小升规、专精特新等。"
+)
+_SENTENCE = re.compile(r"[^。；！？]+[。；！？]?")
+
+
+def sentences(text: str) -> list[str]:
+    return [s for s in _SENTENCE.findall(text.replace("\n", "")) if s.strip()]
+
+
+def best_quote(text: str, words: list[str]) -> str:
+    """The run of one or two whole sentences that covers most query words (two when they fit: context
+    helps), kept under MAX_QUOTE_CHARS."""
+    parts = sentences(text)
+    if not parts:
+        return text.strip()
+    candidates = [[i] for i in range(len(parts))] + [[i, i + 1] for i in range(len(parts) - 1)]
+
+    def value(span: list[int]) -> tuple[float, int]:
+        joined = "".join(parts[i] for i in span)
+        hits = sum(1 for w in dict.fromkeys(words) if w in joined)
+        too_long = len(joined) > MAX_QUOTE_CHARS
+        return (hits - (2 if too_long else 0) + 0.01 * (len(span) - 1), -len(joined))
+
+    chosen = max(candidates, key=value)
+    return "".join(parts[i] for i in chosen).strip()
+
+
+def refusal(query: Query, location: Jurisdiction | None, why: str, timings: dict[str, float]) -> Answer:
+    return Answer(
+        question=query.question,
+        text=f"抱歉，{why}{SCOPE}您可以换个说法，或说明所在县区和具体事项（如房租、社保、贷款）。",
+        citations=(),
+        refused=True,
+        location=location,
+        timings=timings,
+        notice=why,
+    )
+
+
+def compose(
+    query: Query,
+    hits: list[Hit],
+    corpus: Corpus,
+    words: list[str],
+    today: str,
+    top_k: int,
+    min_relevance: float,
+    timings: dict[str, float],
+) -> Answer:
+    location = places.place(query.place).jurisdiction if query.place else None
+    if location and not query.place_covered and not places.applies_to("河南省", location.name):
+        return refusal(query, location, f"{location.name}的政策不在本库中。", timings)
+    if not hits or hits[0].scores["rerank"] < min_relevance:
+        return refusal(query, location, "现有政策库中没有找到能回答这个问题的条款。", timings)
+    best = hits[0].scores["rerank"]
+    chosen = [h for h in hits if h.scores["rerank"] >= max(min_relevance, best - 0.15)][:top_k]
+    citations = [_citation(h, corpus, words, today) for h in chosen]
+    notice = None
+    local = {c.jurisdiction.name for c in citations if c.jurisdiction.level in ("city", "county")}
+    if location is None and len(local) > 1:
+        notice = f"这项政策各地不同（{'、'.join(sorted(local))}），以下按地区列出；告诉我您所在的县区可只看适用的规定。"
+        order = {name: i for i, name in enumerate(dict.fromkeys(c.jurisdiction.name for c in citations))}
+        citations.sort(key=lambda c: order[c.jurisdiction.name])
+    elif location is not None and not query.place_covered:
+        notice = f"本库没有{location.name}本级的政策，以下是适用于{location.name}的国家和河南省规定。"
+    return Answer(
+        question=query.question,
+        text=_text(query, citations, notice),
+        citations=tuple(citations),
+        refused=False,
+        location=location,
+        timings=timings,
+        notice=notice,
+    )
+
+
+def _citation(hit: Hit, corpus: Corpus, words: list[str], today: str) -> Citation:
+    clause = corpus.clause(hit.clause_id)
+    document = corpus.document(hit.doc_id)
+    valid_until = clause.valid_until or document.valid_until
+    return Citation(
+        quote=best_quote(clause.text, words),
+        jurisdiction=document.jurisdiction,
+        document=document,
+        clause=clause,
+        valid_until=valid_until,
+        expired=bool(valid_until and valid_until < today),
+        score=hit.scores["rerank"],
+    )
+
+
+def _text(query: Query, citations: list[Citation], notice: str | None) -> str:
+    top = citations[0]
+    where = "国家层面" if top.jurisdiction.level == "national" else top.jurisdiction.name
+    if query.wants == "department" and top.clause.departments:
+        lead = f"{where}这项工作的负责部门：{top.clause.departments}。"
+    elif query.wants == "deadline":
+        lead = (
+            f"{where}这项措施的执行期限至{top.valid_until}" + ("，已经结束。" if top.expired else "。")
+            if top.valid_until
+            else f"{where}的这项规定没有写明截止日期，以原文为准。"
+        )
+    else:
+        lead = f"据{where}《{top.document.title}》{top.clause.label}：{sentences(top.quote)[0]}"
+    lines = [lead]
+    if notice:
+        lines.append(notice)
+    for number, citation in enumerate(citations, start=1):
+        dated = f"（{citation.document.date}）" if citation.document.date else ""
+        lines.append(f"\n{number}. {citation.tag}《{citation.document.title}》{dated}")
+        lines.append(f"“{citation.quote}”")
+        if citation.clause.departments:
+            lines.append(f"负责部门：{citation.clause.departments}")
+        if citation.valid_until:
+            lines.append(f"执行期限：至{citation.valid_until}" + ("（已结束）" if citation.expired else ""))
+    return "\n".join(lines)

@@ -1,0 +1,90 @@
+"""The Assistant: loads the model and the index once; `ask` runs the numbered, timed steps."""
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Sequence
+from contextlib import contextmanager
+
+from assistant import places
+from assistant.compose import compose
+from assistant.config import RetrievalConfig, Settings
+from assistant.errors import InputError
+from assistant.retrieve import dedupe_clauses, fuse, hits_from_scores, keep_applicable, rerank
+from assistant.types import Answer
+from assistant.understand import understand
+from index.store import IndexStore
+from index.tokenize import tokens
+
+
+class Assistant:
+    def __init__(self, store: IndexStore, model, retrieval: RetrievalConfig | None = None,
+                 today: str | None = None, max_question_chars: int = 500) -> None:
+        self.store = store
+        self.model = model
+        self.retrieval = retrieval or RetrievalConfig()
+        self.today = today
+        self.max_question_chars = max_question_chars
+        tokens("预热")  # load jieba's dictionary now, not inside the first question
+
+    @classmethod
+    def from_settings(cls, settings: Settings, retrieval: RetrievalConfig | None = None) -> Assistant:
+        from index.embed import load_model
+
+        store = IndexStore(settings.index_dir, settings.collection, settings.chroma_host, settings.chroma_port)
+        model = load_model(store.model, settings.embedding_threads)
+        return cls(store, model, retrieval, settings.today, settings.max_question_chars)
+
+    def ask(self, question: str, history: Sequence[dict[str, str]] = (), location: str | None = None) -> Answer:
+        """Answer one question for an asker at `location` (a gazetteer name or alias), given earlier turns."""
+        question = self._checked(question)
+        if location is not None:
+            try:
+                location = places.place(location).name
+            except KeyError:
+                raise InputError(f"unknown place {location!r}; use a county, city or province name") from None
+        timings: dict[str, float] = {}
+        started = time.perf_counter()
+        config = self.retrieval
+        corpus = self.store.corpus
+
+        with _timed(timings, "understand"):  # 1. place, topic, kind of answer
+            query = understand(question, history, location)
+            words = tokens(query.search_text)
+            chain = [p.name for p in places.chain(query.place)] if query.place else None
+        with _timed(timings, "bm25"):  # 2. sparse
+            bm25 = hits_from_scores(self.store.bm25_scores(query.search_text)[: config.bm25_candidates], "bm25", self.store.passages)
+            bm25 = keep_applicable(bm25, corpus, query.place)
+        with _timed(timings, "dense"):  # 3. dense, filtered by the places that apply
+            vector = self.model.encode_query([query.search_text], convert_to_numpy=True)[0]
+            dense = hits_from_scores(self.store.dense_scores(vector, config.dense_candidates, chain), "dense", self.store.passages)
+        with _timed(timings, "fuse"):  # 4. reciprocal rank fusion
+            fused = fuse([bm25, dense], config.rrf_k)
+            unscored = [h.passage_id for h in fused if "dense" not in h.scores]
+            similarity = self.store.similarity(vector, unscored)
+            fused = [h.with_score("dense", similarity[h.passage_id]) if h.passage_id in similarity else h for h in fused]
+        with _timed(timings, "rerank"):  # 5. absolute relevance, one passage per clause
+            question_words = tokens(query.search_text.split(" ")[0]) or words
+            ranked = dedupe_clauses(rerank(fused, corpus, question_words, query.terms, query.wants, query.place is not None))
+        with _timed(timings, "compose"):  # 6. lead and tagged verbatim quotes, or a refusal
+            answer = compose(query, ranked, corpus, words, self.today or dt.date.today().isoformat(),
+                             config.top_k, config.min_relevance, timings)
+        timings["total"] = (time.perf_counter() - started) * 1000
+        return answer
+
+    def _checked(self, question: object) -> str:
+        if not isinstance(question, str):
+            raise InputError("the question must be text")
+        question = question.strip()
+        if not question:
+            raise InputError("the question is empty")
+        if len(question) > self.max_question_chars:
+            raise InputError(f"the question has {len(question)} characters; at most {self.max_question_chars} are read")
+        return question
+
+
+@contextmanager
+def _timed(timings: dict[str, float], stage: str):
+    started = time.perf_counter()
+    yield
+    timings[stage] = (time.perf_counter() - started) * 1000

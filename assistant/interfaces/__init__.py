@@ -1,0 +1,1 @@
+"""Thin interfaces over the one `Assistant` API: CLI, HTTP API, web pages, WeChat."""

