@@ -41,7 +41,7 @@ class RetrievalConfig:
     dense_candidates: int = 40
     rrf_k: int = 60
     top_k: int = 5
-    min_relevance: float = 0.35  # absolute rerank score below which nothing counts as relevant
+    min_relevance: float = 0.62  # absolute rerank score below which nothing counts; calibrated on dev (python -m eval --calibrate)
 
 
 @lru_cache(maxsize=1)

@@ -49,3 +49,8 @@ def clean_lines(raw: str) -> list[Line]:
 
 def without_whitespace(text: str) -> str:
     return re.sub(r"\s+", "", text)
+
+
+def layout_free(raw: str) -> str:
+    """A raw file as the text quotes are checked against: no whitespace, no page-number lines."""
+    return without_whitespace("".join(line for line in raw.splitlines() if not is_page_number(line)))

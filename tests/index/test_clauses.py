@@ -2,15 +2,12 @@
 import re
 
 from index.clauses import MAX_PASSAGE_CHARS, split_passages
-from index.clean import is_page_number, without_whitespace
+from index.clean import layout_free, without_whitespace
 from tests.conftest import RAW
 
 
 def _sources():
-    return {
-        path.name: without_whitespace("".join(l for l in path.read_text(encoding="utf-8").splitlines() if not is_page_number(l)))
-        for path in RAW.glob("*.txt")
-    }
+    return {path.name: layout_free(path.read_text(encoding="utf-8")) for path in RAW.glob("*.txt")}
 
 
 def test_every_clause_is_a_verbatim_excerpt_of_its_source(corpus):

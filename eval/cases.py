@@ -1,0 +1,31 @@
+"""Loading and checking the Q&A set."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+CASES_DIR = Path(__file__).parent / "cases"
+TYPES = {"fact", "jurisdiction", "compare", "eligibility", "deadline", "department", "out-of-scope", "follow-up"}
+SPLITS = {"dev", "test"}
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    question: str
+    history: list
+    location: str | None
+    type: str
+    gold: list  # [{"file", "quote"}]
+    facts: list
+    split: str
+
+
+def load_cases(directory: Path = CASES_DIR) -> list[Case]:
+    cases = []
+    for path in sorted(directory.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                cases.append(Case(**json.loads(line)))
+    return cases

@@ -1,0 +1,200 @@
+"""Run the Q&A set through the batch interface and the baselines; write eval/report.md and a chart.
+
+    python -m eval [--split test] [--limit N] [--calibrate]
+
+A gold clause counts as found at rank r when the r-th citation's clause contains the gold quote
+(whitespace ignored, same file). Thresholds are calibrated on the dev split only.
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import re
+import statistics
+import time
+from collections import defaultdict
+from dataclasses import asdict
+from pathlib import Path
+
+from assistant import places
+from assistant.batch import run_batch
+from assistant.config import RetrievalConfig, get_settings
+from assistant.core import Assistant
+from eval.baselines import Baseline, bm25_only, dense_only, tutorial_pipeline
+from eval.cases import Case, load_cases
+from index.clean import layout_free
+
+REPORT = Path(__file__).parent / "report.md"
+CHART = Path(__file__).parent / "report.png"
+RETRIEVAL_METRICS = ("hit@1", "hit@3", "hit@5", "mrr")
+
+
+def _bare(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def gold_rank(case: Case, citations: list[dict]) -> int | None:
+    """1-based rank of the first citation whose clause holds a gold quote."""
+    for rank, citation in enumerate(citations, start=1):
+        text = _bare(citation.get("clause_text") or citation["quote"])
+        if any(g["file"] == citation["source"]["file"] and _bare(g["quote"]) in text for g in case.gold):
+            return rank
+    return None
+
+
+def score(cases: list[Case], rows: dict[str, dict], sources: dict[str, str]) -> dict[str, float]:
+    """The metrics of one system over `cases`."""
+    answerable = [c for c in cases if c.gold]
+    ranks = [gold_rank(c, rows[c.id].get("citations", [])) for c in answerable]
+    located = [c for c in answerable if _asker_place(c)]
+    out_of_scope = [c for c in cases if c.type == "out-of-scope"]
+    quotes = [q for c in cases for q in rows[c.id].get("citations", [])]
+    facts = [(c, f) for c in answerable for f in c.facts]
+    latencies = sorted(rows[c.id].get("timings", {}).get("total", 0.0) for c in cases)
+    metrics = {
+        "hit@1": _share(r is not None and r <= 1 for r in ranks),
+        "hit@3": _share(r is not None and r <= 3 for r in ranks),
+        "hit@5": _share(r is not None and r <= 5 for r in ranks),
+        "mrr": sum(1 / r for r in ranks if r) / len(ranks) if ranks else 0.0,
+        "place purity": _share(all(_applies(q, _asker_place(c)) for q in rows[c.id].get("citations", [])) for c in located),
+        "refusal recall": _share(rows[c.id].get("refused", False) for c in out_of_scope),
+        "false refusals": _share(rows[c.id].get("refused", False) for c in answerable),
+        "fact coverage": _share(_bare(f) in _bare(rows[c.id].get("answer", "")) for c, f in facts),
+        "verbatim": _share(_bare(q["quote"]) in sources.get(q["source"]["file"], "") for q in quotes),
+        "fully tagged": _share(bool(q["jurisdiction"]["name"] and q["document"]["title"] and q["clause"]) for q in quotes),
+        "median quote chars": statistics.median(len(q["quote"]) for q in quotes) if quotes else 0.0,
+        "latency p50 ms": latencies[len(latencies) // 2] if latencies else 0.0,
+        "latency p95 ms": latencies[int(len(latencies) * 0.95)] if latencies else 0.0,
+    }
+    return metrics
+
+
+def _share(values) -> float:
+    values = list(values)
+    return sum(1 for v in values if v) / len(values) if values else float("nan")
+
+
+def _asker_place(case: Case) -> str | None:
+    if case.location:
+        return places.place(case.location).name
+    named = places.most_specific(places.find_places(case.question))
+    if named is None and case.history:
+        for turn in reversed(case.history):
+            named = places.most_specific(places.find_places(turn.get("content", ""))) if turn.get("role") == "user" else None
+            if named:
+                break
+    return named.name if named and named.covered else None
+
+
+def _applies(citation: dict, asker: str | None) -> bool:
+    """Whether a citation binds the asker; an untagged citation cannot be shown to."""
+    if asker is None:
+        return True
+    try:
+        return places.applies_to(places.place(citation["jurisdiction"]["name"]).name, asker)
+    except KeyError:
+        return False
+
+
+def run_system(assistant: Assistant, cases: list[Case]) -> dict[str, dict]:
+    rows_in = io.StringIO("".join(json.dumps({"id": c.id, "question": c.question, "history": c.history, "location": c.location}, ensure_ascii=False) + "\n" for c in cases))
+    rows_out = io.StringIO()
+    run_batch(assistant, rows_in, rows_out)
+    rows = {}
+    for line in rows_out.getvalue().splitlines():
+        row = json.loads(line)
+        for citation in row.get("citations", []):
+            clause_id = next((c.id for c in assistant.store.corpus.clauses if c.source.file == citation["source"]["file"] and c.source.start_line == citation["source"]["start_line"]), None)
+            citation["clause_text"] = assistant.store.corpus.clause(clause_id).text if clause_id else citation["quote"]
+        rows[row["id"]] = row
+    return rows
+
+
+def run_baseline(baseline: Baseline, cases: list[Case]) -> dict[str, dict]:
+    rows = {}
+    for case in cases:
+        started = time.perf_counter()
+        citations = baseline.search(case.question, 5)
+        rows[case.id] = {"answer": "\n".join(c["quote"] for c in citations), "refused": False, "citations": citations,
+                         "timings": {"total": (time.perf_counter() - started) * 1000}}
+    return rows
+
+
+def calibrate(assistant: Assistant, cases: list[Case]) -> None:
+    """Print refusal recall and false refusals on the dev split for a range of thresholds."""
+    dev = [c for c in cases if c.split == "dev"]
+    for threshold in [x / 100 for x in range(30, 71, 4)]:
+        assistant.retrieval = RetrievalConfig(min_relevance=threshold)
+        rows = run_system(assistant, dev)
+        m = score(dev, rows, {})
+        print(f"min_relevance {threshold:.2f}: refusal recall {m['refusal recall']:.2f}, false refusals {m['false refusals']:.3f}, hit@5 {m['hit@5']:.2f}")
+
+
+def write_report(results: dict[str, dict[str, dict[str, float]]], config: RetrievalConfig, counts: dict[str, int], command: str) -> None:
+    lines = ["# Evaluation report", "", f"Made by `{command}`. Cases: " + ", ".join(f"{k} {v}" for k, v in counts.items()) + ".",
+             f"Retrieval config: `{json.dumps(asdict(config))}`.", ""]
+    for split, systems in results.items():
+        lines += [f"## Split: {split}", "", "| metric | " + " | ".join(systems) + " |", "|---" * (len(systems) + 1) + "|"]
+        for metric in next(iter(systems.values())):
+            lines.append(f"| {metric} | " + " | ".join(_fmt(s[metric]) for s in systems.values()) + " |")
+        ours = systems["政策通"]
+        ratios = [f"{metric} {ours[metric] / s[metric]:.2f}× {name}" for name, s in systems.items() if name != "政策通" for metric in RETRIEVAL_METRICS if s[metric]]
+        lines += ["", "Ratios (ours / baseline): " + "; ".join(ratios), ""]
+    REPORT.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.0f}" if value > 2 else f"{value:.3f}"
+
+
+def write_chart(results: dict[str, dict[str, dict[str, float]]]) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    systems = results.get("test") or next(iter(results.values()))
+    fig, ax = plt.subplots(figsize=(8, 4))
+    width = 0.8 / len(systems)
+    for i, (name, metrics) in enumerate(systems.items()):
+        ax.bar([x + i * width for x in range(len(RETRIEVAL_METRICS))], [metrics[m] for m in RETRIEVAL_METRICS], width, label=name)
+    ax.set_xticks([x + width * (len(systems) - 1) / 2 for x in range(len(RETRIEVAL_METRICS))], RETRIEVAL_METRICS)
+    ax.set_ylim(0, 1)
+    ax.set_title("Retrieval on the test split")
+    ax.legend(prop={"family": "DejaVu Sans"})
+    fig.tight_layout()
+    fig.savefig(CHART, dpi=100)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m eval")
+    parser.add_argument("--limit", type=int, help="only the first N cases of each split (a smoke run)")
+    parser.add_argument("--calibrate", action="store_true", help="sweep the refusal threshold on the dev split")
+    parser.add_argument("--no-baselines", action="store_true")
+    args = parser.parse_args(argv)
+    settings = get_settings()
+    cases = load_cases()
+    assistant = Assistant.from_settings(settings)
+    if args.calibrate:
+        calibrate(assistant, cases)
+        return 0
+    sources = {p.name: layout_free(p.read_text(encoding="utf-8")) for p in (settings.corpus_dir / "raw").glob("*.txt")}
+    baselines = [] if args.no_baselines else [
+        tutorial_pipeline(settings.corpus_dir / "raw", assistant.model, settings.data_dir / "eval-cache"),
+        bm25_only(assistant.store), dense_only(assistant.store, assistant.model),
+    ]
+    results: dict[str, dict[str, dict[str, float]]] = {}
+    counts = {}
+    for split in ("dev", "test"):
+        chosen = [c for c in cases if c.split == split][: args.limit]
+        counts[split] = len(chosen)
+        systems = {"政策通": score(chosen, run_system(assistant, chosen), sources)}
+        for baseline in baselines:
+            systems[baseline.name] = score(chosen, run_baseline(baseline, chosen), sources)
+        results[split] = systems
+    command = "python -m eval" + (f" --limit {args.limit}" if args.limit else "") + (" --no-baselines" if args.no_baselines else "")
+    write_report(results, assistant.retrieval, counts, command)
+    write_chart(results)
+    print(REPORT.read_text(encoding="utf-8"))
+    return 0
