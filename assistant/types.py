@@ -5,7 +5,7 @@ value seen in a test is the value the next stage gets.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Literal
 
 Level = Literal["national", "province", "city", "county"]
@@ -111,10 +111,6 @@ class Corpus:
     def clauses_of(self, doc_id: str) -> list[Clause]:
         return [c for c in self.clauses if c.doc_id == doc_id]
 
-
-def to_plain(value: object) -> object:
-    """A dataclass as JSON-ready dicts and lists."""
-    return asdict(value)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)

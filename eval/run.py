@@ -13,7 +13,6 @@ import json
 import re
 import statistics
 import time
-from collections import defaultdict
 from dataclasses import asdict
 from pathlib import Path
 
@@ -101,12 +100,13 @@ def run_system(assistant: Assistant, cases: list[Case]) -> dict[str, dict]:
     rows_in = io.StringIO("".join(json.dumps({"id": c.id, "question": c.question, "history": c.history, "location": c.location}, ensure_ascii=False) + "\n" for c in cases))
     rows_out = io.StringIO()
     run_batch(assistant, rows_in, rows_out)
+    clause_text = {(c.source.file, c.source.start_line): c.text for c in assistant.store.corpus.clauses}
     rows = {}
     for line in rows_out.getvalue().splitlines():
         row = json.loads(line)
         for citation in row.get("citations", []):
-            clause_id = next((c.id for c in assistant.store.corpus.clauses if c.source.file == citation["source"]["file"] and c.source.start_line == citation["source"]["start_line"]), None)
-            citation["clause_text"] = assistant.store.corpus.clause(clause_id).text if clause_id else citation["quote"]
+            source = citation["source"]
+            citation["clause_text"] = clause_text.get((source["file"], source["start_line"]), citation["quote"])
         rows[row["id"]] = row
     return rows
 

@@ -23,6 +23,7 @@ from index.store import (
 )
 
 INGESTED = "ingested"
+PLACES = "places.json"
 BATCH = 64
 
 
@@ -44,13 +45,20 @@ class BuildReport:
         )
 
 
+def _ingested_places(ingested: Path) -> dict[str, dict[str, str | None]]:
+    """Stored file name → {"file": original name, "place": place vouched for at ingest}."""
+    places_file = ingested / PLACES
+    return json.loads(places_file.read_text(encoding="utf-8")) if places_file.exists() else {}
+
+
 def corpus_sources(corpus_dir: Path, index_dir: Path) -> list[tuple[str, str, str | None]]:
     """(file name, text, place) of the shipped corpus and of every file added with `ingest`."""
     sources = [(p.name, p.read_text(encoding="utf-8"), None) for p in sorted((corpus_dir / "raw").glob("*.txt"))]
     ingested = index_dir.parent / INGESTED
-    places = json.loads((ingested / "places.json").read_text(encoding="utf-8")) if (ingested / "places.json").exists() else {}
+    places = _ingested_places(ingested)
     for path in sorted(ingested.glob("*.txt")):
-        sources.append((places.get(path.name, {}).get("file", path.name), path.read_text(encoding="utf-8"), places.get(path.name, {}).get("place")))
+        entry = places.get(path.name, {})
+        sources.append((entry.get("file") or path.name, path.read_text(encoding="utf-8"), entry.get("place")))
     return sources
 
 
@@ -120,20 +128,20 @@ def build_index(
 
 def ingest_files(paths: list[Path], index_dir: Path, place: str | None, overrides_path: Path) -> list[str]:
     """Check every file parses, then keep its text for builds; all or nothing, the index untouched on error."""
+    overrides = load_overrides(overrides_path)
     parsed: list[tuple[Path, str]] = []
     for path in paths:
         text = read_text(path)
-        documents, _ = parse_text(text, path.name, load_overrides(overrides_path), place)
+        documents, _ = parse_text(text, path.name, overrides, place)
         if not documents:
             raise IngestError(f"{path}: no documents found")
         parsed.append((path, text))
     ingested = index_dir.parent / INGESTED
     ingested.mkdir(parents=True, exist_ok=True)
-    places_file = ingested / "places.json"
-    places = json.loads(places_file.read_text(encoding="utf-8")) if places_file.exists() else {}
+    places = _ingested_places(ingested)
     for path, text in parsed:
         stored = f"{path.stem}.txt"
         (ingested / stored).write_text(text, encoding="utf-8")
         places[stored] = {"file": path.name, "place": place}
-    places_file.write_text(json.dumps(places, ensure_ascii=False, indent=1), encoding="utf-8")
+    (ingested / PLACES).write_text(json.dumps(places, ensure_ascii=False, indent=1), encoding="utf-8")
     return [path.name for path, _ in parsed]

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from assistant import places
 from assistant.errors import IngestError
-from assistant.types import Clause, Corpus, Document, Jurisdiction, Passage, SourceSpan
-from index.clauses import parse_clauses, split_passages, stated_end
+from assistant.types import Clause, Document, Jurisdiction, SourceSpan
+from index.clauses import parse_clauses, stated_end
 from index.clean import clean_lines
 from index.split import DocumentDraft, split_documents
 
@@ -109,15 +109,3 @@ def validity(clauses: list[Clause], issued: str | None) -> tuple[str | None, str
                 return sentence + "。", end
     return None, None
 
-
-def load_corpus(raw_dir: Path, overrides_path: Path | None = None) -> Corpus:
-    """Every .txt file under `raw_dir`, parsed."""
-    overrides = load_overrides(overrides_path or raw_dir.parent / "overrides.toml")
-    documents: list[Document] = []
-    clauses: list[Clause] = []
-    for path in sorted(raw_dir.glob("*.txt")):
-        docs, parsed = parse_text(path.read_text(encoding="utf-8"), path.name, overrides)
-        documents += docs
-        clauses += parsed
-    passages: list[Passage] = [p for clause in clauses for p in split_passages(clause)]
-    return Corpus(tuple(documents), tuple(clauses), tuple(passages))

@@ -31,7 +31,6 @@ CLOSING = "结语"
 MAX_PASSAGE_CHARS = 320
 SENTENCE = re.compile(r"[^。；！？]*[。；！？]?")
 TITLE_STOP = re.compile(r"[。；！？]")
-_CLOSERS = {"（": "）", "(": ")", "〔": "〕", "[": "]", "【": "】"}
 
 
 @dataclass
@@ -77,8 +76,7 @@ def bracketed_departments(text: str) -> list[str]:
     """Department notes written into the text: （责任单位：…）, (责任单位:…), 〔责任单位：…〕."""
     notes = []
     for match in DEPARTMENT_OPEN.finditer(text):
-        opener, depth = text[match.start()], 0
-        closer = _CLOSERS[opener]
+        depth = 0
         for end in range(match.start(), len(text)):
             if text[end] in "（(〔[【":
                 depth += 1
@@ -87,7 +85,6 @@ def bracketed_departments(text: str) -> list[str]:
                 if depth == 0:
                     notes.append(text[match.start() + 1 : end])
                     break
-        del closer
     return notes
 
 

@@ -68,7 +68,3 @@ def iso_date(match: re.Match[str]) -> str:
     day = int(match.group(3)) if match.group(3) else calendar.monthrange(year, month)[1]
     return f"{year:04d}-{month:02d}-{day:02d}"
 
-
-def last_date(text: str) -> str | None:
-    dates = [iso_date(m) for m in DATE.finditer(text)]
-    return dates[-1] if dates else None
