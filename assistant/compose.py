@@ -70,7 +70,7 @@ def compose(
         return refusal(query, location, "现有政策库中没有找到能回答这个问题的条款。", timings)
     best = hits[0].scores["rerank"]
     chosen = [h for h in hits if h.scores["rerank"] >= max(min_relevance, best - 0.15)][:top_k]
-    citations = [_citation(h, corpus, words, today) for h in chosen]
+    citations = [cite(h, corpus, words, today) for h in chosen]
     notice = None
     local = {c.jurisdiction.name for c in citations if c.jurisdiction.level in ("city", "county")}
     if location is None and len(local) > 1:
@@ -90,7 +90,8 @@ def compose(
     )
 
 
-def _citation(hit: Hit, corpus: Corpus, words: list[str], today: str) -> Citation:
+def cite(hit: Hit, corpus: Corpus, words: list[str], today: str) -> Citation:
+    """The citation a hit becomes: the best verbatim quote of its clause for `words`, tagged and dated."""
     clause = corpus.clause(hit.clause_id)
     document = corpus.document(hit.doc_id)
     valid_until = clause.valid_until or document.valid_until

@@ -11,7 +11,7 @@ from assistant.compose import compose
 from assistant.config import RetrievalConfig, Settings
 from assistant.errors import InputError
 from assistant.retrieve import dedupe_clauses, fuse, hits_from_scores, keep_applicable, rerank
-from assistant.types import Answer
+from assistant.types import Answer, Hit, Query
 from assistant.understand import understand
 from index.store import IndexStore
 from index.tokenize import tokens
@@ -38,24 +38,38 @@ class Assistant:
     def ask(self, question: str, history: Sequence[dict[str, str]] = (), location: str | None = None) -> Answer:
         """Answer one question for an asker at `location` (a gazetteer name or alias), given earlier turns."""
         question = self._checked(question)
-        if location is not None:
-            try:
-                location = places.place(location).name
-            except KeyError:
-                raise InputError(f"unknown place {location!r}; use a county, city or province name") from None
+        location = self._place_name(location)
         timings: dict[str, float] = {}
         started = time.perf_counter()
-        config = self.retrieval
-        corpus = self.store.corpus
-
         with _timed(timings, "understand"):  # 1. place, topic, kind of answer
             query = understand(question, history, location)
+        ranked, words = self._ranked(query, timings)
+        with _timed(timings, "compose"):  # 6. lead and tagged verbatim quotes, or a refusal
+            answer = compose(query, ranked, self.store.corpus, words, self.today or dt.date.today().isoformat(),
+                             self.retrieval.top_k, self.retrieval.min_relevance, timings)
+        timings["total"] = (time.perf_counter() - started) * 1000
+        return answer
+
+    def search(self, text: str, location: str | None = None) -> list[Hit]:
+        """Clauses ranked for a search box (no answer composed): best passage per clause, every score kept.
+
+        Hits below `RetrievalConfig.min_relevance` are included; callers filter and cut as they need.
+        """
+        text = self._checked(text)
+        location = self._place_name(location)
+        ranked, _ = self._ranked(understand(text, (), location), {})
+        return ranked
+
+    def _ranked(self, query: Query, timings: dict[str, float]) -> tuple[list[Hit], list[str]]:
+        """Steps 2–5 for an understood query: the applicable clauses by absolute relevance, and the query's words."""
+        config = self.retrieval
+        corpus = self.store.corpus
+        with _timed(timings, "bm25"):  # 2. sparse, only what applies to the asker's place
             words = tokens(query.search_text)
-            chain = [p.name for p in places.chain(query.place)] if query.place else None
-        with _timed(timings, "bm25"):  # 2. sparse
             bm25 = hits_from_scores(self.store.bm25_scores(query.search_text)[: config.bm25_candidates], "bm25", self.store.passages)
             bm25 = keep_applicable(bm25, corpus, query.place)
         with _timed(timings, "dense"):  # 3. dense, filtered by the places that apply
+            chain = [p.name for p in places.chain(query.place)] if query.place else None
             vector = self.model.encode_query([query.search_text], convert_to_numpy=True)[0]
             dense = hits_from_scores(self.store.dense_scores(vector, config.dense_candidates, chain), "dense", self.store.passages)
         with _timed(timings, "fuse"):  # 4. reciprocal rank fusion
@@ -66,11 +80,15 @@ class Assistant:
         with _timed(timings, "rerank"):  # 5. absolute relevance, one passage per clause
             question_words = tokens(query.search_text.split(" ")[0]) or words
             ranked = dedupe_clauses(rerank(fused, corpus, question_words, query.terms, query.wants, query.place is not None))
-        with _timed(timings, "compose"):  # 6. lead and tagged verbatim quotes, or a refusal
-            answer = compose(query, ranked, corpus, words, self.today or dt.date.today().isoformat(),
-                             config.top_k, config.min_relevance, timings)
-        timings["total"] = (time.perf_counter() - started) * 1000
-        return answer
+        return ranked, words
+
+    def _place_name(self, location: str | None) -> str | None:
+        if location is None:
+            return None
+        try:
+            return places.place(location).name
+        except KeyError:
+            raise InputError(f"unknown place {location!r}; use a county, city or province name") from None
 
     def _checked(self, question: object) -> str:
         if not isinstance(question, str):
