@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock | md5sum | cut -c1-8)
 INDEX := data/index/corpus.json
 
-.PHONY: run test eval bench build catalog setup
+.PHONY: run test eval bench build catalog setup browser
 
 $(STAMP): requirements.lock
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -14,6 +14,13 @@ $(STAMP): requirements.lock
 	touch $(STAMP)
 
 setup: $(STAMP)
+
+# Headless Chromium for the browser tests, with CJK and emoji fonts so screenshots are readable.
+# Debian packages (needs root); a no-op once they are installed. Never `playwright install`.
+BROWSER_PACKAGES := chromium fonts-noto-cjk fonts-noto-color-emoji
+browser:
+	@(command -v chromium && fc-list : family | grep -q "Noto Sans CJK") >/dev/null 2>&1 \
+		|| (apt-get update -q && apt-get install -y -q $(BROWSER_PACKAGES))
 
 $(INDEX): $(STAMP) $(wildcard corpus/raw/*) corpus/overrides.toml
 	$(PY) -m assistant build
@@ -27,7 +34,7 @@ catalog: setup
 run: setup $(INDEX)
 	$(PY) app.py
 
-test: setup
+test: setup browser
 	$(PY) -m pytest -q
 
 eval: setup $(INDEX)

@@ -4,13 +4,14 @@ Pure functions never read these; the composition roots (CLI, app, eval) pass pla
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,10 +28,32 @@ class Settings(BaseSettings):
     chroma_port: int = Field(8000, validation_alias="CHROMA_PORT")
     max_question_chars: int = Field(500, ge=10)
     today: str | None = None  # ISO date used for validity flags; default: the real date
+    host: str = "127.0.0.1"  # where app.py serves the web interfaces
+    port: int = Field(7860, ge=1, le=65535)
+    public_url: str = "http://127.0.0.1:7860"  # how users reach this server; WeChat replies link to its /widget
+    # portal origins allowed to frame /widget (CSP frame-ancestors), e.g. "https://www.example.gov.cn"; comma separated
+    widget_origins: Annotated[tuple[str, ...], NoDecode] = ()
+    rate_limit_per_minute: int = Field(30, ge=1)  # requests to /api/* per client IP
+    wechat_token: str | None = None  # the official account's server token; /wechat answers 404 without it
+
+    @field_validator("widget_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: object) -> object:
+        """Origins come from env as one comma- or space-separated string; each must be a bare scheme://host[:port]."""
+        if isinstance(value, str):
+            value = value.replace(",", " ").split()
+        for origin in value:  # type: ignore[union-attr]
+            if not re.fullmatch(r"https?://(\*\.)?[A-Za-z0-9.\-]+(:\d+)?", origin):
+                raise ValueError(f"{origin!r} is not an origin like https://www.example.gov.cn")
+        return tuple(value)  # type: ignore[arg-type]
 
     @property
     def index_dir(self) -> Path:
         return self.data_dir / "index"
+
+    @property
+    def feedback_db(self) -> Path:
+        return self.data_dir / "feedback.sqlite3"
 
 
 @dataclass(frozen=True)
@@ -41,7 +64,15 @@ class RetrievalConfig:
     dense_candidates: int = 40
     rrf_k: int = 60
     top_k: int = 5
-    min_relevance: float = 0.62  # absolute rerank score below which nothing counts; calibrated on dev (python -m eval --calibrate)
+    # rerank: weights of the dense cosine, the question's idf-weighted word coverage, the bridged topic
+    # terms' coverage and the BM25 score relative to the best candidate's; then a bonus per level below
+    # national, so a located asker sees their own county's rule before the province's
+    weight_dense: float = 0.40
+    weight_words: float = 0.40
+    weight_terms: float = 0.10
+    weight_bm25: float = 0.10
+    local_bonus: float = 0.03
+    min_relevance: float = 0.56  # absolute relevance the best of the top_k must reach, or the question is declined; calibrated on dev (python -m eval --calibrate)
 
 
 @lru_cache(maxsize=1)
