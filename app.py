@@ -1,27 +1,18 @@
-"""Composition root of the web app: one Assistant, served at http://127.0.0.1:7860."""
+"""Composition root of the web app: one Assistant behind every web interface, served by uvicorn."""
 from __future__ import annotations
 
-import gradio as gr
+import uvicorn
 
-from assistant import Assistant, AssistantError
+from assistant import Assistant
 from assistant.config import get_settings
-
-HOST, PORT = "127.0.0.1", 7860
-EXAMPLES = ["我在鲁山县开饭店，房租能减免吗？", "小规模纳税人增值税怎么减免？", "湛河区小升规企业有什么奖励？"]
+from assistant.interfaces.web import create_app
 
 
 def main() -> None:
-    assistant = Assistant.from_settings(get_settings())
-
-    def respond(message: str, history: list[dict[str, str]]) -> str:
-        turns = [{"role": t["role"], "content": str(t["content"])} for t in history]
-        try:
-            return assistant.ask(message, history=turns).text
-        except AssistantError as error:
-            return f"⚠️ {error}"
-
-    demo = gr.ChatInterface(respond, title="政策通 · 惠企政策助手", examples=EXAMPLES)
-    demo.launch(server_name=HOST, server_port=PORT)
+    settings = get_settings()
+    app = create_app(Assistant.from_settings(settings), settings)
+    print(f"政策通 at {settings.public_url}  (API docs /docs, widget /widget, example portal /example-portal)")
+    uvicorn.run(app, host=settings.host, port=settings.port)
 
 
 if __name__ == "__main__":

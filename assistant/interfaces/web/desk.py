@@ -1,0 +1,207 @@
+"""The 12345 hotline desk: find clauses fast, narrow them, copy a standard citation or a ticket summary.
+
+The functions above `hotline_desk` are pure (corpus and hits in, text out), so the citation and
+ticket formats are pinned by tests without a browser; `hotline_desk` only wires them to widgets.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
+
+import gradio as gr
+
+from assistant.compose import cite
+from assistant.core import Assistant
+from assistant.errors import InputError
+from assistant.interfaces.web.render import LEVEL_NAMES, document_html, highlight, place_tag, validity
+from assistant.types import LEVELS, Citation, Corpus, Hit
+from index.tokenize import tokens
+
+MAX_RESULTS = 10
+TICKET_CLAUSES = 5
+# desk topic → words whose presence in a clause's title, headings or text puts it under the topic
+TOPICS: dict[str, tuple[str, ...]] = {
+    "房租减免": ("房租", "租金", "经营用房"),
+    "税费减免": ("增值税", "所得税", "税费", "减税", "退税", "免税"),
+    "社保缓缴": ("社会保险", "社保", "养老保险", "失业保险", "工伤保险", "缓缴"),
+    "融资贷款": ("贷款", "融资", "信贷", "担保", "贴息", "转贷"),
+    "稳岗就业": ("稳岗", "就业", "招聘", "吸纳", "见习", "用工"),
+    "水电气": ("水电气", "用电", "用水", "用气", "电价", "欠费不停供"),
+    "小升规": ("小升规", "规模以上", "升规", "上规"),
+    "专精特新": ("专精特新", "小巨人"),
+    "促消费": ("消费券", "促消费", "消费"),
+    "物流运输": ("物流", "货运", "交通运输", "货车"),
+}
+_ROLE = re.compile(r"(牵头单位|责任单位)\s*[:：]")
+_LEAD = re.compile(r"牵头单位\s*[:：]([^；;]+)")
+_UNIT_SPLIT = re.compile(r"[；;：:、，,\s]+")
+_CHINESE_NUMBER = "一二三四五六七八九十百零〇"
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a desk search is narrowed to; None means no narrowing. `place` is the caller's place."""
+
+    place: str | None = None
+    level: str | None = None
+    doc_id: str | None = None
+    department: str | None = None
+    topic: str | None = None
+
+
+def unit_names(departments: str | None) -> list[str]:
+    """The single units named in a 牵头单位/责任单位 line, without role words and 各… catch-alls."""
+    if not departments:
+        return []
+    names = _UNIT_SPLIT.split(_ROLE.sub(" ", departments))
+    return [n for n in names if n and not n.startswith("各") and not re.search(r"[〔〕]", n) and n != "等有关单位"]
+
+
+def lead_units(departments: str | None) -> list[str]:
+    """The units a ticket goes to: the 牵头单位 when the line names them, else the first unit named
+    (by drafting custom a list of 责任单位 starts with the one that leads)."""
+    lead = _LEAD.search(departments or "")
+    return unit_names(lead.group(1)) if lead else unit_names(departments)[:1]
+
+
+def department_choices(corpus: Corpus) -> list[str]:
+    """Every unit named in the corpus, the most often responsible first."""
+    counts = Counter(n for c in corpus.clauses for n in unit_names(c.departments))
+    return [name for name, _ in sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))]
+
+
+def matches(hit: Hit, corpus: Corpus, filters: Filters) -> bool:
+    """Whether a hit passes the desk filters other than place (place is applied by the search itself)."""
+    document, clause = corpus.document(hit.doc_id), corpus.clause(hit.clause_id)
+    if filters.level and document.jurisdiction.level != filters.level:
+        return False
+    if filters.doc_id and hit.doc_id != filters.doc_id:
+        return False
+    if filters.department and filters.department not in (clause.departments or ""):
+        return False
+    if filters.topic:
+        haystack = " ".join((document.title, clause.heading, clause.text))
+        return any(word in haystack for word in TOPICS[filters.topic])
+    return True
+
+
+def narrowed(hits: Sequence[Hit], corpus: Corpus, filters: Filters, min_relevance: float,
+             limit: int = MAX_RESULTS) -> list[Hit]:
+    """The hits worth showing: relevant enough, passing the filters, best first, at most `limit`."""
+    kept = [h for h in hits if h.scores["rerank"] >= min_relevance and matches(h, corpus, filters)]
+    return kept[:limit]
+
+
+def clause_reference(label: str) -> str:
+    """A clause label as the 第X条 of a citation: 三、（二）→ 第三条（二）, 第一，→ 第一条; 导语 stays 导语."""
+    numbered = re.match(rf"^(?:第)?([{_CHINESE_NUMBER}]+)(?:、|[，,]|$)(.*)$", label)
+    if not numbered:
+        return label
+    return f"第{numbered.group(1)}条{numbered.group(2)}".rstrip("．.、，, ")
+
+
+def standard_citation(citation: Citation) -> str:
+    """依据《标题》（文号）第X条：“…” — the parentheses are left out when the document has no 文号."""
+    number = f"（{citation.document.cited_number}）" if citation.document.cited_number else ""
+    return f"依据《{citation.document.title}》{number}{clause_reference(citation.clause.label)}：“{citation.quote}”"
+
+
+def ticket_summary(question: str, place: str | None, citations: Sequence[Citation]) -> str:
+    """A ticket-ready summary: the question, the caller's place, the applicable clauses and who handles them."""
+    lines = ["【工单摘要】", f"来电问题：{question}", f"所在地区：{place or '未说明'}", "适用条款："]
+    if not citations:
+        lines.append("未检索到足够相关的条款，建议转政策主管部门核实。")
+    for number, citation in enumerate(citations, start=1):
+        lines.append(f"{number}. {standard_citation(citation)}")
+        lines.append(f"   适用范围：{place_tag(citation)}；负责部门：{citation.clause.departments or '未写明'}")
+        if citation.valid_until:
+            lines.append(f"   有效期：{validity(citation.valid_until, citation.expired)}")
+    units = list(dict.fromkeys(u for c in citations for u in lead_units(c.clause.departments)))
+    lines.append(f"建议转办：{'、'.join(units) if units else '条款未写明负责部门，请按职责转办'}")
+    return "\n".join(lines)
+
+
+def results_html(citations: Sequence[Citation], words: Sequence[str]) -> str:
+    """Ranked clauses for the desk: tag, title, score, and the clause text with the query's words marked."""
+    if not citations:
+        return '<div class="pt-hit">没有足够相关的条款；换个关键词或放宽筛选条件试试。</div>'
+    items = []
+    for number, citation in enumerate(citations, start=1):
+        expired = " · 已过期" if citation.expired else ""
+        items.append(
+            f'<div class="pt-hit"><div class="pt-hit-head">{number}. {escape(citation.tag)} '
+            f'《{escape(citation.document.title)}》 · 相关度 {citation.score:.2f}{expired}</div>'
+            f'<div class="pt-clause-text">{highlight(citation.clause.text, words)}</div></div>'
+        )
+    return "".join(items)
+
+
+def hotline_desk(assistant: Assistant, place_names: Sequence[str]) -> None:
+    """The desk tab's widgets and events, inside the caller's `gr.Blocks`."""
+    corpus = assistant.store.corpus
+    today = assistant.today or dt.date.today().isoformat()
+    everything = [("全部", "")]
+    with gr.Row():
+        query = gr.Textbox(label="来电问题或关键词", placeholder="例如：鲁山县 饭店 房租减免", scale=5)
+        search = gr.Button("查找条款", variant="primary", scale=1)
+    with gr.Row():
+        place = gr.Dropdown(everything + list(place_names), value="", label="来电人所在地区")
+        level = gr.Dropdown(everything + [(LEVEL_NAMES[level], level) for level in LEVELS], value="", label="层级")
+        document = gr.Dropdown(everything + [(f"{d.title}（{d.cited_number or '无文号'}）", d.id) for d in corpus.documents],
+                               value="", label="文件")
+        department = gr.Dropdown(everything + department_choices(corpus), value="", label="负责部门")
+        topic = gr.Dropdown(everything + list(TOPICS), value="", label="主题")
+    status = gr.Markdown()
+    with gr.Row():
+        with gr.Column(scale=3):
+            results = gr.HTML(elem_id="desk-results")
+        with gr.Column(scale=2):
+            pick = gr.Radio(label="选择条款", choices=[], elem_id="desk-pick")
+            citation = gr.Textbox(label="标准引用", lines=3, buttons=["copy"], elem_id="desk-citation")
+            copy = gr.Button("复制引用", elem_id="desk-copy")
+            ticket = gr.Button("工单摘要", elem_id="desk-ticket")
+            summary = gr.Textbox(label="工单摘要", lines=8, buttons=["copy"], elem_id="desk-summary")
+    viewer = gr.HTML(elem_id="desk-viewer")
+    nothing = {"hits": [], "words": [], "question": "", "place": None}
+    found = gr.State(nothing)
+
+    def citations_of(state: dict) -> list[Citation]:
+        return [cite(hit, corpus, state["words"], today) for hit in state["hits"]]
+
+    def run(text: str, place_name: str, level_name: str, doc_id: str, unit: str, topic_name: str):
+        filters = Filters(place_name or None, level_name or None, doc_id or None, unit or None, topic_name or None)
+        try:
+            hits = narrowed(assistant.search(text, filters.place), corpus, filters, assistant.retrieval.min_relevance)
+        except InputError as error:
+            return f"⚠️ {error}", "", gr.update(choices=[], value=None), "", "", nothing
+        state = {"hits": hits, "words": tokens(text), "question": text.strip(), "place": filters.place}
+        cited = citations_of(state)
+        choices = [(f"{n}. {c.tag}", c.clause.id) for n, c in enumerate(cited, start=1)]
+        return (f"找到 {len(cited)} 条相关条款。", results_html(cited, state["words"]),
+                gr.update(choices=choices, value=None), "", "", state)
+
+    def open_clause(clause_id: str | None, state: dict):
+        chosen = [c for c in citations_of(state) if c.clause.id == clause_id]
+        if not chosen:
+            return "", ""
+        shown = chosen[0]
+        return standard_citation(shown), document_html(shown.document, corpus.clauses_of(shown.document.id),
+                                                       shown.clause.id, state["words"])
+
+    def summarize(state: dict) -> str:
+        if not state["question"]:
+            return "请先查找条款。"
+        return ticket_summary(state["question"], state["place"], citations_of(state)[:TICKET_CLAUSES])
+
+    to_clipboard = "(text) => { if (text) { navigator.clipboard.writeText(text); } }"
+    show_focus = "() => document.querySelector('#desk-viewer .pt-focus')?.scrollIntoView({block: 'center'})"
+    searched = [status, results, pick, citation, viewer, found]
+    search.click(run, [query, place, level, document, department, topic], searched)
+    query.submit(run, [query, place, level, document, department, topic], searched)
+    pick.change(open_clause, [pick, found], [citation, viewer]).then(None, None, None, js=show_focus)
+    copy.click(None, [citation], None, js=to_clipboard)
+    ticket.click(summarize, [found], [summary]).then(None, [summary], None, js=to_clipboard)

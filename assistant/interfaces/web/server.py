@@ -1,0 +1,57 @@
+"""`create_app`: the one web server — HTTP API, WeChat endpoint, widget, and the Gradio pages at `/`.
+
+Everything here only wires interfaces to the one `Assistant` it is given; `app.py` builds that
+Assistant from settings and runs the server.
+"""
+from __future__ import annotations
+
+import gradio as gr
+from fastapi import FastAPI
+
+from assistant import places
+from assistant.config import Settings
+from assistant.core import Assistant
+from assistant.interfaces.web import api
+from assistant.interfaces.web.chat import owner_chat
+from assistant.interfaces.web.desk import hotline_desk
+from assistant.interfaces.web.feedback import FeedbackStore
+from assistant.interfaces.web.limits import RateLimiter
+from assistant.interfaces.web.render import CSS
+from assistant.interfaces.web.wechat import wechat_router
+from assistant.interfaces.web.widget import install_widget
+
+
+def place_names() -> list[str]:
+    """The places an asker can pick: those whose own policies the corpus holds first, then the rest."""
+    local = [p for p in places.GAZETTEER if p.level != "national"]
+    return [p.name for p in sorted(local, key=lambda p: not p.covered)]
+
+
+def pages(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
+    """The Gradio pages: the owner chat and the hotline desk, as two tabs."""
+    names = place_names()
+    with gr.Blocks(title="政策通 · 惠企政策助手", analytics_enabled=False) as blocks:
+        gr.Markdown("## 政策通 · 惠企政策助手\n引用政策原文回答，并标明适用地区、文号和条款。")
+        with gr.Tab("企业咨询", elem_id="tab-owner"):
+            owner_chat(assistant, feedback, names)
+        with gr.Tab("12345 热线坐席", elem_id="tab-desk"):
+            hotline_desk(assistant, names)
+    return blocks
+
+
+def create_app(assistant: Assistant, settings: Settings) -> FastAPI:
+    app = FastAPI(
+        title="政策通 API",
+        description="Quoted, jurisdiction-tagged answers from enterprise-relief policies. "
+                    "The owner chat and hotline desk are at /, the embeddable widget at /widget.",
+    )
+    app.state.assistant = assistant
+    app.state.limiter = RateLimiter(settings.rate_limit_per_minute)
+    api.install_error_handlers(app)
+    app.include_router(api.router)
+    if settings.wechat_token:
+        app.include_router(wechat_router(settings.wechat_token, f"{settings.public_url.rstrip('/')}/widget"))
+    install_widget(app, settings.widget_origins, settings.max_question_chars)
+    blocks = pages(assistant, FeedbackStore(settings.feedback_db))
+    return gr.mount_gradio_app(app, blocks, path="/", css=CSS, theme=gr.themes.Default(primary_hue="blue"),
+                               show_error=False, footer_links=[])

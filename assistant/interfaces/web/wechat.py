@@ -1,0 +1,105 @@
+"""The WeChat official account endpoint: signed text messages in, short quoted answers out.
+
+WeChat waits 5 seconds for a passive reply and shows at most 2048 bytes of it, so the answer is
+given a 4-second window and cut at paragraph boundaries (the lead, then one citation per
+paragraph), with a link to the widget for the rest. Plain (unencrypted) mode.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import PlainTextResponse, Response
+from starlette.concurrency import run_in_threadpool
+from wechatpy import create_reply, parse_message
+from wechatpy.exceptions import InvalidSignatureException
+from wechatpy.utils import check_signature
+
+from assistant.core import Assistant
+from assistant.errors import AssistantError
+from assistant.interfaces.web.api import AssistantDep
+from assistant.interfaces.web.text import SERVER_ERROR, question_problem, text_pieces
+
+REPLY_WINDOW_S = 4.0  # of WeChat's 5 s, leaving one for the network
+MAX_REPLY_CHARS = 600
+MAX_REPLY_BYTES = 2048
+TEXT_ONLY = "您好，目前只能回答文字提问。请直接输入您的问题，例如：我在鲁山县开饭店，房租能减免吗？"
+WELCOME = "欢迎关注！我是政策通，可以为您查找惠企纾困政策的原文条款。请直接输入您的问题，并说明所在县区。"
+log = logging.getLogger(__name__)
+
+
+def fitted(text: str, more_url: str, max_chars: int = MAX_REPLY_CHARS, max_bytes: int = MAX_REPLY_BYTES) -> str:
+    """`text` cut to one WeChat message: whole paragraphs while they fit, then a pointer to `more_url`.
+
+    A first paragraph that is too long on its own is cut after its last sentence that fits.
+    """
+    def fits(candidate: str) -> bool:
+        return len(candidate) <= max_chars and len(candidate.encode("utf-8")) <= max_bytes
+
+    if fits(text):
+        return text
+    more = f"\n\n更多条款请打开：{more_url}"
+    kept = ""
+    for paragraph in text.split("\n\n"):
+        candidate = f"{kept}\n\n{paragraph}" if kept else paragraph
+        if not fits(candidate + more):
+            break
+        kept = candidate
+    if not kept:
+        for piece in text_pieces(text):
+            if not fits(kept + piece + "…" + more):
+                break
+            kept += piece
+        kept += "…"
+    return kept + more
+
+
+async def reply_text(assistant: Assistant, question: str, more_url: str) -> str:
+    """What to send back for a text message: the fitted answer, or why there is none."""
+    problem = question_problem(question, assistant.max_question_chars)
+    if problem:
+        return problem
+    try:
+        answer = await asyncio.wait_for(run_in_threadpool(assistant.ask, question), REPLY_WINDOW_S)
+    except TimeoutError:
+        return f"查询人数较多，请稍后再发一次，或打开 {more_url} 查询。"
+    except AssistantError as error:
+        return str(error)
+    except Exception:
+        log.exception("wechat answer failed on %r", question)
+        return SERVER_ERROR
+    return fitted(answer.text, more_url)
+
+
+def wechat_router(token: str, widget_url: str) -> APIRouter:
+    """GET echoes WeChat's server check; POST answers a message. Both need a valid signature for `token`."""
+    router = APIRouter(prefix="/wechat", include_in_schema=False)
+
+    def verified(signature: str, timestamp: str, nonce: str) -> None:
+        try:
+            check_signature(token, signature, timestamp, nonce)
+        except InvalidSignatureException:
+            raise HTTPException(403, "签名无效。") from None
+
+    @router.get("")
+    def check(signature: str, timestamp: str, nonce: str, echostr: str) -> PlainTextResponse:
+        verified(signature, timestamp, nonce)
+        return PlainTextResponse(echostr)
+
+    @router.post("")
+    async def receive(request: Request, assistant: AssistantDep, signature: str, timestamp: str, nonce: str) -> Response:
+        verified(signature, timestamp, nonce)
+        try:
+            message = parse_message(await request.body())
+        except Exception:
+            raise HTTPException(400, "消息格式不对。") from None
+        if message.type == "text":
+            text = await reply_text(assistant, message.content, widget_url)
+        elif message.type == "event" and getattr(message, "event", "") == "subscribe":
+            text = WELCOME
+        else:
+            text = TEXT_ONLY
+        return Response(create_reply(text, message, render=True), media_type="application/xml")
+
+    return router
