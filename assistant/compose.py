@@ -12,6 +12,7 @@ from assistant import places
 from assistant.types import Answer, Citation, Corpus, Hit, Jurisdiction, Query
 
 MAX_QUOTE_CHARS = 220
+RERANK_MARGIN = 0.15  # a citation ranked this far below the best one is noise, not support
 SCOPE = (
     "本助手覆盖国家、河南省、平顶山市（鲁山县、湛河区、示范区）和焦作市的惠企纾困政策："
     "减税降费、房租减免、社保缓缴、融资贷款、稳岗就业、水电气、小升规、专精特新等。"
@@ -64,12 +65,14 @@ def compose(
     timings: dict[str, float],
 ) -> Answer:
     location = places.place(query.place).jurisdiction if query.place else None
+    if query.out_of_scope:
+        return refusal(query, location, query.out_of_scope, timings)
     if location and not query.place_covered and not places.applies_to("河南省", location.name):
         return refusal(query, location, f"{location.name}的政策不在本库中。", timings)
-    if not hits or hits[0].scores["rerank"] < min_relevance:
+    shortlist = hits[:top_k]
+    if not shortlist or max(h.scores["relevance"] for h in shortlist) < min_relevance:
         return refusal(query, location, "现有政策库中没有找到能回答这个问题的条款。", timings)
-    best = hits[0].scores["rerank"]
-    chosen = [h for h in hits if h.scores["rerank"] >= max(min_relevance, best - 0.15)][:top_k]
+    chosen = [h for h in shortlist if h.scores["rerank"] >= shortlist[0].scores["rerank"] - RERANK_MARGIN]
     citations = [cite(h, corpus, words, today) for h in chosen]
     notice = None
     local = {c.jurisdiction.name for c in citations if c.jurisdiction.level in ("city", "county")}

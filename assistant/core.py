@@ -78,8 +78,7 @@ class Assistant:
             similarity = self.store.similarity(vector, unscored)
             fused = [h.with_score("dense", similarity[h.passage_id]) if h.passage_id in similarity else h for h in fused]
         with _timed(timings, "rerank"):  # 5. absolute relevance, one passage per clause
-            question_words = tokens(query.search_text.split(" ")[0]) or words
-            ranked = dedupe_clauses(rerank(fused, corpus, question_words, query.terms, query.wants, query.place is not None))
+            ranked = dedupe_clauses(rerank(fused, corpus, query, self.store.idf(list(query.words)), config), corpus)
         return ranked, words
 
     def _place_name(self, location: str | None) -> str | None:

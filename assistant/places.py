@@ -56,7 +56,7 @@ def _short(name: str) -> str:
 
 def _build_gazetteer() -> tuple[Place, ...]:
     places = [
-        Place(NATIONAL, "national", None, ("全国", "国家层面", "中央", "国务院")),
+        Place(NATIONAL, "national", None, ("全国", "国家层面", "国务院")),
         Place("河南省", "province", NATIONAL, ("河南", "省里", "省级", "全省")),
         Place("平顶山市", "city", "河南省", ("平顶山", "鹰城", "平市")),
         Place("焦作市", "city", "河南省", ("焦作",)),

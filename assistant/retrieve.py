@@ -3,7 +3,7 @@
     bm25 + dense → fuse (reciprocal rank) → keep_applicable → rerank → dedupe_clauses
 
 The reranker is lexical and structural (no Chinese cross-encoder ships in a reachable package):
-it blends the dense cosine with how much of the question's vocabulary the clause covers, and
+it blends the dense cosine with how much of the question's vocabulary the passage covers, and
 gives that absolute score, not the scale-free fused rank, the say on "nothing relevant".
 """
 from __future__ import annotations
@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from assistant import places
-from assistant.types import LEVELS, Corpus, Hit
+from assistant.config import RetrievalConfig
+from assistant.types import LEVELS, Corpus, Hit, Query
+from index.clean import without_whitespace
 
 DENSE_FLOOR, DENSE_CEILING = 0.78, 0.90  # e5 cosines of unrelated and of on-topic Chinese pairs
 
@@ -46,45 +48,54 @@ def keep_applicable(hits: list[Hit], corpus: Corpus, place: str | None) -> list[
     return [h for h in hits if places.applies_to(corpus.document(h.doc_id).jurisdiction.name, place)]
 
 
-def coverage(words: list[str], text: str) -> float:
-    """Share of the distinct query words found in the text."""
+def coverage(words: Iterable[str], text: str, weights: dict[str, float] | None = None) -> float:
+    """Share of the distinct query words found in the text, each word counting by its weight (1 by default)."""
     distinct = list(dict.fromkeys(words))
-    if not distinct:
+    total = sum(weights.get(w, 0.0) if weights else 1.0 for w in distinct)
+    if not total:
         return 0.0
-    return sum(1 for w in distinct if w in text) / len(distinct)
+    return sum(weights.get(w, 0.0) if weights else 1.0 for w in distinct if w in text) / total
 
 
-LOCAL_BONUS = 0.03  # per level below national: the asker's own county rule before the province's
+def rerank(hits: list[Hit], corpus: Corpus, query: Query, idf: dict[str, float], config: RetrievalConfig) -> list[Hit]:
+    """Two scores in [0, 1] for each passage, read in its document and heading context.
 
+    `rerank` orders: it blends the dense cosine (rescaled from unrelated to on-topic), how much of
+    the question's vocabulary the passage covers (rare words count more), how many bridged topic
+    terms it has, and its BM25 score next to the best candidate's. For a located asker, the more
+    local of two equally relevant rules comes first.
 
-def rerank(
-    hits: list[Hit], corpus: Corpus, question_words: list[str], terms: tuple[str, ...], wants: str, located: bool
-) -> list[Hit]:
-    """Absolute relevance in [0, 1]: dense cosine rescaled, question-word and topic-term coverage of the
-    clause; for a located asker, the more local of two equally relevant rules first."""
+    `relevance` decides whether a passage answers at all: the mean of the rescaled cosine and the
+    word coverage, both absolute, so one threshold holds for every question.
+    """
+    best_bm25 = max((h.scores.get("bm25", 0.0) for h in hits), default=0.0) or 1.0
     reranked = []
     for hit in hits:
-        clause = corpus.clause(hit.clause_id)
-        text = f"{clause.heading}{clause.text}"
+        clause, document = corpus.clause(hit.clause_id), corpus.document(hit.doc_id)
+        text = f"{document.title}{clause.heading}{corpus.passage(hit.passage_id).text}"
         dense = hit.scores.get("dense")
         semantic = 0.0 if dense is None else min(max((dense - DENSE_FLOOR) / (DENSE_CEILING - DENSE_FLOOR), 0.0), 1.0)
-        lexical = coverage(question_words, text)
-        topical = coverage(list(terms), text) if terms else lexical
-        score = 0.45 * semantic + 0.35 * lexical + 0.20 * topical
-        if wants == "department" and clause.departments:
+        lexical = coverage(query.words, text, idf)
+        topical = coverage(query.terms, text) if query.terms else lexical
+        score = (config.weight_dense * semantic + config.weight_words * lexical + config.weight_terms * topical
+                 + config.weight_bm25 * hit.scores.get("bm25", 0.0) / best_bm25)
+        if query.wants == "department" and clause.departments:
             score += 0.05
-        if located:
-            score += LOCAL_BONUS * LEVELS.index(corpus.document(hit.doc_id).jurisdiction.level)
+        if query.place is not None:
+            score += config.local_bonus * LEVELS.index(document.jurisdiction.level)
+        hit = hit.with_score("relevance", (semantic + lexical) / 2)
         reranked.append(hit.with_score("rerank", min(score, 1.0)))
     return sorted(reranked, key=lambda h: (-h.scores["rerank"], -h.scores.get("fused", 0.0)))
 
 
-def dedupe_clauses(hits: list[Hit]) -> list[Hit]:
-    """The best passage of each clause, order kept."""
-    seen: set[str] = set()
+def dedupe_clauses(hits: list[Hit], corpus: Corpus) -> list[Hit]:
+    """The best passage of each clause, order kept; a clause that repeats word for word one already kept
+    at the same place (the same measure printed in two files) is dropped."""
+    seen: set[object] = set()
     kept = []
     for hit in hits:
-        if hit.clause_id not in seen:
-            seen.add(hit.clause_id)
+        same_text = (corpus.document(hit.doc_id).jurisdiction.name, without_whitespace(corpus.clause(hit.clause_id).text))
+        if hit.clause_id not in seen and same_text not in seen:
+            seen.update((hit.clause_id, same_text))
             kept.append(hit)
     return kept

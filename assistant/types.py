@@ -97,10 +97,12 @@ class Corpus:
     passages: tuple[Passage, ...]
     _docs: dict[str, Document] = field(default_factory=dict, compare=False, repr=False)
     _clauses: dict[str, Clause] = field(default_factory=dict, compare=False, repr=False)
+    _passages: dict[str, Passage] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         self._docs.update({d.id: d for d in self.documents})
         self._clauses.update({c.id: c for c in self.clauses})
+        self._passages.update({p.id: p for p in self.passages})
 
     def document(self, doc_id: str) -> Document:
         return self._docs[doc_id]
@@ -108,9 +110,11 @@ class Corpus:
     def clause(self, clause_id: str) -> Clause:
         return self._clauses[clause_id]
 
+    def passage(self, passage_id: str) -> Passage:
+        return self._passages[passage_id]
+
     def clauses_of(self, doc_id: str) -> list[Clause]:
         return [c for c in self.clauses if c.doc_id == doc_id]
-
 
 
 @dataclass(frozen=True)
@@ -123,6 +127,8 @@ class Query:
     place_covered: bool = True  # False: a place whose own policies are not in the corpus
     wants: str = "rule"  # rule | department | deadline
     terms: tuple[str, ...] = ()  # topic words, colloquial and policy, used by the reranker
+    out_of_scope: str | None = None  # why the question is declined whatever the corpus holds
+    words: tuple[str, ...] = ()  # search tokens of the question (with a follow-up's carried topic), no bridged terms
 
 
 @dataclass(frozen=True)

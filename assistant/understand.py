@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from assistant import places
 from assistant.types import Query
+from index.tokenize import tokens
 
 # colloquial word → policy terms that clauses use
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -42,6 +43,13 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "上规模": ("小升规", "规模以上"),
     "升规": ("小升规", "规模以上"),
     "奖励": ("奖励", "奖补", "一次性奖励"),
+    "给钱": ("奖励", "补助", "资金支持"),
+    "发钱": ("奖励", "补助", "资金支持"),
+    "贷点": ("贷款",),
+    "抵押": ("免抵押", "信用贷款"),
+    "便利店": ("零售", "商贸", "个体工商户"),
+    "缓一缓": ("缓缴",),
+    "晚点交": ("缓缴",),
     "补贴": ("补贴", "补助", "奖补"),
     "货车": ("货运", "物流", "货车司机"),
     "物流": ("物流", "货运", "交通运输"),
@@ -58,26 +66,38 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "出租车": ("出租车", "网约车"),
     "公积金": ("住房公积金",),
 }
+# what the assistant never answers, whatever the corpus holds: a request of this kind is declined with
+# its reason instead of being matched to the nearest clause
+OUT_OF_SCOPE: dict[str, re.Pattern[str]] = {
+    "这是违法违规的做法，本助手不提供帮助。": re.compile(r"做假账|假账|偷税|逃税|骗补|骗取补贴|虚开发票|洗钱|行贿"),
+    "这是个人或家庭事务，不属于惠企政策。": re.compile(r"签证|护照|离婚|结婚|彩礼|退休金|养老金|上学|入学|户口迁|驾照"),
+    "本助手不提供投资建议。": re.compile(r"股票|炒股|荐股|比特币|彩票"),
+    "这不是政策问题。": re.compile(r"写一首|写首|作诗|菜谱|好吃|讲个笑话|天气预报"),
+    "本助手只回答政策问题，不执行改变规则或索取系统信息的指令。": re.compile(
+        r"系统提示|管理员授权|不受限制|忽略(之前|以上|上面|你的)|密钥|文件路径|^\s*system\s*[:：]", re.IGNORECASE),
+}
 DEPARTMENT_WORDS = re.compile(r"哪个部门|什么部门|哪个单位|找谁|谁负责|谁管|哪里办|去哪|找哪|部门")
 DEADLINE_WORDS = re.compile(r"截止|截至|什么时候|啥时候|到期|期限|有效期|多久|还能享受|还有效|到哪天|几号")
+RANK = re.compile(r"(国家|省|市|县|区)级")  # 省级专精特新, 国家级小巨人: a rank of a firm or platform, not a place
 FOLLOW_UP_START = re.compile(r"^(那|那么|那要是|还有|另外|如果是|要是|换成|同样)")
 FOLLOW_UP_MAX_CHARS = 14
 
 
 def understand(question: str, history: Sequence[dict[str, str]] = (), location: str | None = None) -> Query:
     """The query to search for. `location` is the asker's place when the interface knows it."""
-    named = places.find_places(question)
+    named = _places_in(question)
     earlier = [turn["content"] for turn in history if turn.get("role") == "user" and turn.get("content")]
     follow_up = bool(earlier) and (
         len(question) <= FOLLOW_UP_MAX_CHARS or FOLLOW_UP_START.match(question) is not None
     )
     place = places.most_specific(named)
-    if place is None and location:
-        place = places.place(location)
-    if place is None and follow_up:
+    if location:
+        place = _narrower(place, places.place(location))
+    if follow_up:
         for turn in reversed(earlier):
-            place = places.most_specific(places.find_places(turn))
-            if place:
+            said = places.most_specific(_places_in(turn))
+            if said:
+                place = _narrower(place, said)
                 break
     topic = question
     if follow_up:
@@ -90,17 +110,34 @@ def understand(question: str, history: Sequence[dict[str, str]] = (), location: 
     ))
     return Query(
         question=question,
+        out_of_scope=next((why for why, pattern in OUT_OF_SCOPE.items() if pattern.search(question)), None),
         search_text=" ".join([topic_only, *terms]),
         place=place.name if place else None,
         place_covered=place.covered if place else True,
         wants=wants,
         terms=terms,
+        words=tuple(tokens(topic_only)),
     )
 
 
+def _places_in(text: str) -> list[places.Place]:
+    return places.find_places(RANK.sub("", text))
+
+
+def _narrower(named: places.Place | None, known: places.Place) -> places.Place:
+    """The asker's place when the question names `named` and the asker is known to be in `known`.
+
+    Naming a wider place the asker is in ("省里", "国家") asks about that level's rules, which still
+    apply to the asker; the narrower place decides what applies. Naming another place moves the asker.
+    """
+    if named is None or places.applies_to(named.name, known.name):
+        return known
+    return named
+
+
 def _without_places(text: str) -> str:
-    """The text with place names taken out, so a follow-up can change the place but keep the topic."""
-    for found in places.find_places(text):
+    """The text with place names (not ranks) taken out, so a follow-up can change the place but keep the topic."""
+    for found in _places_in(text):
         for alias in sorted((found.name, *found.aliases), key=len, reverse=True):
-            text = text.replace(alias, "")
+            text = re.sub(f"{re.escape(alias)}(?!级)", "", text)
     return text

@@ -136,6 +136,19 @@ class IndexStore:
         ranked = ((self.bm25_ids[i], float(scores[i])) for i in order if scores[i] > 0)
         return [(pid, score) for pid, score in ranked if pid in self.passages]
 
+    def idf(self, words: list[str]) -> dict[str, float]:
+        """BM25's inverse document frequency of each word over the passages.
+
+        A word no passage contains gets the largest weight a word can have: a question that hinges on
+        it (签证, 个人所得税) is about something the corpus does not cover.
+        """
+        vocab, indptr, total = self.bm25.vocab_dict, self.bm25.scores["indptr"], self.bm25.scores["num_docs"]
+
+        def weight(df: int) -> float:
+            return float(np.log(1 + (total - df + 0.5) / (df + 0.5)))
+
+        return {w: weight(int(indptr[vocab[w] + 1] - indptr[vocab[w]]) if w in vocab else 0) for w in words}
+
     def dense_scores(self, vector: np.ndarray, k: int, places: list[str] | None = None) -> list[tuple[str, float]]:
         """(passage id, cosine similarity) of the k nearest passages, optionally only from `places`."""
         where = {"place": {"$in": places}} if places else None
@@ -144,7 +157,6 @@ class IndexStore:
         )
         pairs = zip(result["ids"][0], result["distances"][0])
         return [(pid, 1.0 - float(dist)) for pid, dist in pairs if pid in self.passages]
-
 
     def similarity(self, vector: np.ndarray, passage_ids: list[str]) -> dict[str, float]:
         """Cosine similarity of the query vector to the given passages (vectors are normalised)."""
