@@ -15,6 +15,7 @@ import chromadb
 from chromadb.config import Settings as ChromaSettings
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
+from eval.cases import evidence
 from index.store import IndexStore, VectorCache
 
 
@@ -30,7 +31,7 @@ def _our_citation(store: IndexStore, passage_id: str) -> dict:
     document = store.corpus.document(passage.doc_id)
     return {
         "quote": passage.text,
-        "clause_text": clause.text,
+        "clause_text": evidence(clause),
         "jurisdiction": {"level": document.jurisdiction.level, "name": document.jurisdiction.name},
         "document": {"title": document.title},
         "clause": clause.label,

@@ -5,6 +5,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from assistant.types import Clause
+
 CASES_DIR = Path(__file__).parent / "cases"
 TYPES = {"fact", "jurisdiction", "compare", "eligibility", "deadline", "department", "out-of-scope", "follow-up"}
 SPLITS = {"dev", "test"}
@@ -20,6 +22,11 @@ class Case:
     gold: list  # [{"file", "quote"}]
     facts: list
     split: str
+
+
+def evidence(clause: Clause) -> str:
+    """What a gold quote is looked for in: the clause and the department lines attached to it."""
+    return clause.text + (clause.departments or "")
 
 
 def load_cases(directory: Path = CASES_DIR) -> list[Case]:

@@ -21,7 +21,7 @@ from assistant.batch import run_batch
 from assistant.config import RetrievalConfig, get_settings
 from assistant.core import Assistant
 from eval.baselines import Baseline, bm25_only, dense_only, tutorial_pipeline
-from eval.cases import Case, load_cases
+from eval.cases import Case, evidence, load_cases
 from index.clean import layout_free
 
 REPORT = Path(__file__).parent / "report.md"
@@ -100,7 +100,7 @@ def run_system(assistant: Assistant, cases: list[Case]) -> dict[str, dict]:
     rows_in = io.StringIO("".join(json.dumps({"id": c.id, "question": c.question, "history": c.history, "location": c.location}, ensure_ascii=False) + "\n" for c in cases))
     rows_out = io.StringIO()
     run_batch(assistant, rows_in, rows_out)
-    clause_text = {(c.source.file, c.source.start_line): c.text for c in assistant.store.corpus.clauses}
+    clause_text = {(c.source.file, c.source.start_line): evidence(c) for c in assistant.store.corpus.clauses}
     rows = {}
     for line in rows_out.getvalue().splitlines():
         row = json.loads(line)

@@ -40,6 +40,7 @@ class _Node:
     marker: str  # the numbering as printed, e.g. （二）
     lines: list[Line] = field(default_factory=list)
     departments: list[str] = field(default_factory=list)
+    end: int = 0  # last source line, department lines included
     path: tuple[str, ...] = ()
     labels: tuple[str, ...] = ()
     children: int = 0
@@ -107,7 +108,7 @@ def parse_clauses(doc_id: str, file: str, body: list[Line]) -> list[Clause]:
                 path=node.path,
                 label=label,
                 text=text,
-                source=SourceSpan(file, node.lines[0].number, node.lines[-1].number),
+                source=SourceSpan(file, node.lines[0].number, max(node.lines[-1].number, node.end)),
                 departments="；".join(dict.fromkeys(departments)) or None,
                 valid_until=stated_end(text),
             )
@@ -143,9 +144,11 @@ def _build_nodes(body: list[Line]) -> list[_Node]:
         current = nodes[-1]
         if DEPARTMENT_LINE.match(line.text):
             current.departments.append(line.text)
+            current.end = line.number
             in_departments = True
         elif in_departments and len(line.text) < 40 and "。" not in line.text:
             current.departments[-1] += line.text  # a department list wrapped onto this line
+            current.end = line.number
         else:
             if in_departments:  # text after a clause's departments: the document's closing words
                 current = _Node(None, 0, "", path=(CLOSING,))

@@ -83,3 +83,9 @@ def test_long_clauses_become_sentence_bounded_passages(corpus):
     assert len(passages) > 1
     assert without_whitespace("".join(p.text for p in passages)) == without_whitespace(longest.text)
     assert {p.clause_id for p in passages} == {longest.id}
+
+
+def test_a_clause_span_covers_its_department_lines(corpus):
+    listing = next(c for c in corpus.clauses if c.source.file.startswith("000") and "大力服务企业上市" in c.text)
+    raw = (RAW / listing.source.file).read_text(encoding="utf-8").splitlines()
+    assert raw[listing.source.end_line - 1].startswith("责任单位")

@@ -1,0 +1,61 @@
+"""Speed and memory of the answer path, printed as figures (targets: issue 4).
+
+    python -m eval.bench [--rounds 2]
+
+Start-up is the time to load the model and open the index; per-question latency is measured
+after one warm-up question, over every question of the Q&A set, `rounds` times.
+"""
+from __future__ import annotations
+
+import argparse
+import resource
+import statistics
+import time
+
+from assistant.config import get_settings
+from assistant.core import Assistant
+from eval.cases import load_cases
+
+TARGETS = {"start-up s": 15.0, "p50 ms": 300.0, "p95 ms": 1000.0}
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(int(len(ordered) * share), len(ordered) - 1)]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m eval.bench")
+    parser.add_argument("--rounds", type=int, default=2)
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    assistant = Assistant.from_settings(get_settings())
+    startup = time.perf_counter() - started
+    cases = load_cases()
+    assistant.ask(cases[0].question)  # warm-up: first-call allocations are start-up, not latency
+    totals: list[float] = []
+    stages: dict[str, list[float]] = {}
+    for _ in range(args.rounds):
+        for case in cases:
+            answer = assistant.ask(case.question, case.history, case.location)
+            totals.append(answer.timings["total"])
+            for stage, ms in answer.timings.items():
+                stages.setdefault(stage, []).append(ms)
+    figures = {
+        "start-up s": startup,
+        "p50 ms": percentile(totals, 0.50),
+        "p95 ms": percentile(totals, 0.95),
+    }
+    print(f"questions: {len(totals)} ({len(cases)} × {args.rounds} rounds), threads: {get_settings().embedding_threads}")
+    for name, value in figures.items():
+        verdict = "met" if value <= TARGETS[name] else "MISSED"
+        print(f"{name:>11}: {value:8.1f}   target ≤ {TARGETS[name]:g}  {verdict}")
+    print("per stage, median / p95 ms:")
+    for stage, values in stages.items():
+        print(f"  {stage:>10}: {statistics.median(values):7.1f} / {percentile(values, 0.95):7.1f}")
+    print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
