@@ -80,7 +80,7 @@ def rerank(hits: list[Hit], corpus: Corpus, query: Query, idf: dict[str, float],
         score = (config.weight_dense * semantic + config.weight_words * lexical + config.weight_terms * topical
                  + config.weight_bm25 * hit.scores.get("bm25", 0.0) / best_bm25)
         if query.wants == "department" and clause.departments:
-            score += 0.05
+            score += config.department_bonus
         if query.place is not None:
             score += config.local_bonus * LEVELS.index(document.jurisdiction.level)
         hit = hit.with_score("relevance", (semantic + lexical) / 2)

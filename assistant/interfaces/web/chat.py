@@ -1,4 +1,8 @@
-"""The owner chat: ask in plain words, watch the answer stream in, read each cited clause as a card, rate it."""
+"""The owner chat: ask in plain words, watch the answer stream in, read each cited clause as a card, rate it.
+
+The answer's lead streams in as text; its quotes then appear as cards, which carry everything the
+text form of a quote says (place, 文号, clause, department, period) and more, so they are not repeated.
+"""
 from __future__ import annotations
 
 import logging
@@ -12,7 +16,7 @@ from assistant.core import Assistant
 from assistant.errors import AssistantError
 from assistant.interfaces.web.feedback import FeedbackStore
 from assistant.interfaces.web.render import answer_html
-from assistant.interfaces.web.text import SERVER_ERROR, STREAM_PAUSE_S, question_problem, text_pieces
+from assistant.interfaces.web.text import SERVER_ERROR, STREAM_PAUSE_S, paragraphs, question_problem, text_pieces
 
 EXAMPLES = [
     "我在鲁山县开饭店，房租能减免吗？",
@@ -27,7 +31,7 @@ def owner_chat(assistant: Assistant, feedback: FeedbackStore, place_names: Seque
     """The chat tab's widgets and events, inside the caller's `gr.Blocks`."""
     place = gr.Dropdown([("不限（也可以在问题里说明）", "")] + list(place_names), value="", label="您所在的地区",
                         elem_id="owner-place")
-    chatbot = gr.Chatbot(label="政策通", height=560, render_markdown=False, elem_id="owner-chat",
+    chatbot = gr.Chatbot(label="政策通", height=640, render_markdown=False, elem_id="owner-chat",
                          feedback_options=None, buttons=["copy"])
     with gr.Row():
         message = gr.Textbox(placeholder=EXAMPLES[0], show_label=False, scale=6, elem_id="owner-question",
@@ -56,13 +60,14 @@ def owner_chat(assistant: Assistant, feedback: FeedbackStore, place_names: Seque
             shown[-1]["content"] = escape(problem)
             yield "", shown, history, None, ""
             return
+        lead = paragraphs(answer.text)[0]
         streamed = ""
-        for piece in text_pieces(answer.text):
+        for piece in text_pieces(lead):
             streamed += piece
-            shown[-1]["content"] = f'<div class="pt-answer">{escape(streamed)}</div>'
+            shown[-1]["content"] = answer_html(streamed, ())
             yield "", shown, history, None, ""
             time.sleep(STREAM_PAUSE_S)
-        shown[-1]["content"] = answer_html(answer.text, answer.citations)
+        shown[-1]["content"] = answer_html(lead, answer.citations)
         row = answer.to_dict()
         history = [*history, {"role": "user", "content": text}, {"role": "assistant", "content": answer.text}]
         yield "", shown, history, {"question": text, "answer": answer.text, "citations": row["citations"]}, ""

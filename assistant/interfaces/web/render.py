@@ -66,7 +66,7 @@ def citation_card(citation: Citation) -> str:
 
 
 def answer_html(text: str, citations: Sequence[Citation]) -> str:
-    """An answer for the chat: its escaped text with line breaks kept, then one card per citation."""
+    """An answer for the chat: escaped text with line breaks kept, then one card per citation."""
     body = f'<div class="pt-answer">{escape(text)}</div>'
     if not citations:
         return body

@@ -22,6 +22,11 @@ def question_problem(question: object, max_chars: int) -> str | None:
     return None
 
 
+def paragraphs(text: str) -> list[str]:
+    """An answer's blank-line separated parts: the lead (with any notice) first, then one per citation."""
+    return text.split("\n\n")
+
+
 def text_pieces(text: str) -> list[str]:
     """`text` in the pieces it is streamed in: up to and including each sentence end or line break.
 

@@ -19,7 +19,7 @@ from wechatpy.utils import check_signature
 from assistant.core import Assistant
 from assistant.errors import AssistantError
 from assistant.interfaces.web.api import AssistantDep
-from assistant.interfaces.web.text import SERVER_ERROR, question_problem, text_pieces
+from assistant.interfaces.web.text import SERVER_ERROR, paragraphs, question_problem, text_pieces
 
 REPLY_WINDOW_S = 4.0  # of WeChat's 5 s, leaving one for the network
 MAX_REPLY_CHARS = 600
@@ -41,7 +41,7 @@ def fitted(text: str, more_url: str, max_chars: int = MAX_REPLY_CHARS, max_bytes
         return text
     more = f"\n\n更多条款请打开：{more_url}"
     kept = ""
-    for paragraph in text.split("\n\n"):
+    for paragraph in paragraphs(text):
         candidate = f"{kept}\n\n{paragraph}" if kept else paragraph
         if not fits(candidate + more):
             break
