@@ -1,0 +1,22 @@
+"""Settings read from the environment: the web's portal allow-list is validated once, at load."""
+import pytest
+from pydantic import ValidationError
+
+from assistant.config import Settings
+
+
+def test_portal_origins_come_as_one_comma_or_space_separated_variable(monkeypatch):
+    monkeypatch.setenv("POLICY_WIDGET_ORIGINS", "https://www.ls.gov.cn, https://*.pds.gov.cn http://localhost:8080")
+    assert Settings().widget_origins == ("https://www.ls.gov.cn", "https://*.pds.gov.cn", "http://localhost:8080")
+
+
+@pytest.mark.parametrize("origin", ["javascript:alert(1)", "https://a.gov.cn/path", "'none'", "https://a.gov.cn; script-src *"])
+def test_anything_but_a_bare_origin_is_refused(monkeypatch, origin):
+    monkeypatch.setenv("POLICY_WIDGET_ORIGINS", origin)
+    with pytest.raises(ValidationError):
+        Settings()
+
+
+def test_by_default_only_the_server_itself_may_frame_the_widget_and_wechat_is_off():
+    settings = Settings(_env_file=None)
+    assert settings.widget_origins == () and settings.wechat_token is None

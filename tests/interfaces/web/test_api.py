@@ -1,0 +1,153 @@
+"""The HTTP API against the real assistant: the batch row contract, streaming, documents, errors, limits, headers."""
+import json
+
+from fastapi.testclient import TestClient
+
+from assistant.batch import answer_row
+from assistant.interfaces.web import create_app
+from assistant.interfaces.web.api import get_assistant
+from tests.interfaces.web.conftest import PORTAL
+
+QUESTION = "我在鲁山县开饭店，房租能减免吗？"
+
+
+def _without_timings(row):
+    return {k: v for k, v in row.items() if k != "timings"}
+
+
+def _events(body: str) -> list[tuple[str, object]]:
+    events = []
+    for block in body.strip().split("\n\n"):
+        fields = dict(line.split(": ", 1) for line in block.split("\n"))
+        events.append((fields["event"], json.loads(fields["data"])))
+    return events
+
+
+def test_ask_answers_with_exactly_a_batch_output_row(client, assistant):
+    request = {"id": "q1", "question": QUESTION, "history": [], "location": None}
+    response = client.post("/api/ask", json=request)
+    assert response.status_code == 200
+    row = response.json()
+    assert row["id"] == "q1" and not row["refused"] and row["citations"]
+    assert _without_timings(row) == _without_timings(answer_row(assistant, request))
+    assert set(row["timings"]) >= {"understand", "rerank", "compose", "total"}
+
+
+def test_ask_uses_the_history_and_the_location(client):
+    history = [{"role": "user", "content": "鲁山县的饭店房租能减免吗？"}, {"role": "assistant", "content": "……"}]
+    follow_up = client.post("/api/ask", json={"question": "那湛河区呢？", "history": history}).json()
+    assert follow_up["location"] == {"name": "湛河区", "level": "county"}
+    placed = client.post("/api/ask", json={"question": "房租能减免吗？", "location": "鲁山"}).json()
+    assert placed["location"]["name"] == "鲁山县"
+
+
+def test_the_stream_sends_text_pieces_then_citations_then_the_whole_row(client):
+    response = client.post("/api/ask/stream", json={"question": QUESTION})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/event-stream")
+    events = _events(response.text)
+    names = [name for name, _ in events]
+    assert names[-2:] == ["citations", "done"] and set(names[:-2]) == {"chunk"} and len(names) > 3
+    done = events[-1][1]
+    assert "".join(data["text"] for name, data in events if name == "chunk") == done["answer"]
+    assert events[-2][1] == done["citations"] and done["citations"]
+
+
+def test_empty_and_over_long_questions_get_a_clear_message(client, assistant):
+    for path in ("/api/ask", "/api/ask/stream"):
+        empty = client.post(path, json={"question": "   "})
+        assert empty.status_code == 400 and empty.json() == {"error": "请先输入您的问题。"}
+        long = client.post(path, json={"question": "房租" * assistant.max_question_chars})
+        assert long.status_code == 400
+        assert f"{assistant.max_question_chars} 字以内" in long.json()["error"]
+
+
+def test_an_unknown_place_is_a_bad_request_with_the_reason(client):
+    response = client.post("/api/ask", json={"question": "房租能减免吗？", "location": "火星"})
+    assert response.status_code == 400 and "火星" in response.json()["error"]
+
+
+def test_a_malformed_body_is_a_422_that_says_what_is_expected(client):
+    response = client.post("/api/ask", json={"q": "房租"})
+    assert response.status_code == 422
+    assert "question" in response.json()["error"]
+    assert client.post("/api/ask", json={"question": "房租", "history": [{"role": "x"}]}).status_code == 422
+
+
+def test_a_script_in_a_question_comes_back_as_data_only(client):
+    response = client.post("/api/ask", json={"question": "<script>alert(1)</script>鲁山县房租能减免吗？"})
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    assert "<script>" not in response.text
+
+
+def test_an_unexpected_failure_is_a_friendly_500_without_a_trace(assistant, web_settings):
+    class Broken:
+        max_question_chars = assistant.max_question_chars
+
+        def ask(self, *args, **kwargs):
+            raise RuntimeError("secret internals at /srv/policy/core.py line 42")
+
+    app = create_app(assistant, web_settings)
+    app.dependency_overrides[get_assistant] = Broken
+    with TestClient(app, raise_server_exceptions=False) as broken:
+        response = broken.post("/api/ask", json={"question": QUESTION})
+    assert response.status_code == 500
+    assert response.json() == {"error": "抱歉，服务暂时出了点问题，请稍后再试。"}
+    assert "Traceback" not in response.text and "secret" not in response.text
+
+
+def test_documents_are_listed_and_each_opens_with_its_clauses(client, corpus):
+    listed = client.get("/api/documents").json()
+    assert [d["id"] for d in listed] == [d.id for d in corpus.documents]
+    first = corpus.documents[0]
+    assert listed[0]["number"] == first.cited_number and listed[0]["clauses"] == len(corpus.clauses_of(first.id))
+    opened = client.get(f"/api/documents/{first.id}").json()
+    assert opened["title"] == first.title
+    assert [c["text"] for c in opened["clauses"]] == [c.text for c in corpus.clauses_of(first.id)]
+    missing = client.get("/api/documents/no-such-document")
+    assert missing.status_code == 404 and "没有这份文件" in missing.json()["error"]
+
+
+def test_health_says_what_is_loaded(client, corpus):
+    assert client.get("/api/health").json() == {"status": "ok", "documents": len(corpus.documents),
+                                                 "clauses": len(corpus.clauses)}
+
+
+def test_the_api_is_described_by_openapi_at_docs(client):
+    assert client.get("/docs").status_code == 200
+    paths = client.get("/openapi.json").json()["paths"]
+    assert {"/api/ask", "/api/ask/stream", "/api/documents", "/api/documents/{doc_id}", "/api/health"} <= set(paths)
+
+
+def test_too_many_requests_from_one_ip_get_429_with_a_clear_message(assistant, web_settings):
+    strict = create_app(assistant, web_settings.model_copy(update={"rate_limit_per_minute": 3}))
+    with TestClient(strict) as limited:
+        statuses = [limited.get("/api/health").status_code for _ in range(4)]
+        refused = limited.get("/api/documents")
+    assert statuses == [200, 200, 200, 429]
+    assert refused.status_code == 429 and "请求太频繁" in refused.json()["error"]
+    assert int(refused.headers["retry-after"]) >= 1
+    assert limited.get("/widget").status_code == 200  # pages are not counted, only /api/*
+
+
+def test_the_widget_may_be_framed_only_by_listed_portals(client):
+    response = client.get("/widget")
+    policy = response.headers["content-security-policy"]
+    assert f"frame-ancestors 'self' {PORTAL}" in policy
+    assert "script-src 'self'" in policy and "connect-src 'self'" in policy
+    assert "http" not in response.text  # no external CDN: every asset is relative to this server
+
+
+def test_the_embed_script_and_the_example_portal_are_served(client):
+    script = client.get("/embed.js")
+    assert script.headers["content-type"].startswith("text/javascript") and "/widget?" in script.text
+    portal = client.get("/example-portal").text
+    assert portal.count('src="/embed.js"') == 2
+    assert client.get("/widget/assets/widget.js").status_code == 200
+
+
+def test_the_wechat_endpoint_exists_only_with_a_token(assistant, web_settings):
+    without = create_app(assistant, web_settings.model_copy(update={"wechat_token": None}))
+    with TestClient(without) as plain:
+        assert plain.get("/wechat", params={"signature": "x", "timestamp": "1", "nonce": "n", "echostr": "e"}).status_code == 404

@@ -1,0 +1,118 @@
+"""The hotline desk's filters, standard citation and ticket summary, on real search results."""
+import re
+
+import pytest
+
+from assistant.compose import cite
+from assistant.interfaces.web.desk import (
+    TOPICS,
+    Filters,
+    clause_reference,
+    department_choices,
+    lead_units,
+    narrowed,
+    results_html,
+    standard_citation,
+    ticket_summary,
+)
+from assistant.types import Hit
+from index.tokenize import tokens
+
+TODAY = "2026-11-23"
+
+
+@pytest.fixture(scope="module")
+def rent_hits(assistant):
+    return assistant.search("房租减免")
+
+
+def _citations(hits, corpus, text="房租减免"):
+    return [cite(h, corpus, tokens(text), TODAY) for h in hits]
+
+
+@pytest.mark.parametrize("label, reference", [
+    ("三、", "第三条"),
+    ("三、（二）", "第三条（二）"),
+    ("一、3.", "第一条3"),
+    ("四、（一）2．", "第四条（一）2"),
+    ("第一，", "第一条"),
+    ("第五条", "第五条"),
+    ("导语", "导语"),
+])
+def test_a_clause_label_reads_as_the_article_of_a_citation(label, reference):
+    assert clause_reference(label) == reference
+
+
+def test_the_standard_citation_names_title_number_article_and_quotes_verbatim(assistant, corpus, rent_hits):
+    citation = _citations([h for h in rent_hits if corpus.document(h.doc_id).cited_number][:1], corpus)[0]
+    text = standard_citation(citation)
+    assert text == (f"依据《{citation.document.title}》（{citation.document.cited_number}）"
+                    f"{clause_reference(citation.clause.label)}：“{citation.quote}”")
+    assert re.fullmatch(r"依据《[^》]+》（[^）]+）第[一二三四五六七八九十]+条[^：]*：“.+”", text, re.S)
+    assert citation.quote.replace("\n", "") in citation.clause.text.replace("\n", "")
+
+
+def test_without_a_number_the_citation_leaves_the_parentheses_out(corpus):
+    document = next(d for d in corpus.documents if not d.cited_number)
+    clause = corpus.clauses_of(document.id)[1]
+    citation = cite(Hit("p", clause.id, document.id, {"rerank": 1.0}), corpus, [], TODAY)
+    assert standard_citation(citation).startswith(f"依据《{document.title}》{clause_reference(clause.label)}：“")
+
+
+def test_each_filter_narrows_to_what_it_names(assistant, corpus, rent_hits):
+    floor = assistant.retrieval.min_relevance
+    everything = narrowed(rent_hits, corpus, Filters(), floor, limit=100)
+    assert everything and all(h.scores["rerank"] >= floor for h in everything)
+    county = narrowed(rent_hits, corpus, Filters(level="county"), floor, limit=100)
+    assert 0 < len(county) < len(everything)
+    assert all(corpus.document(h.doc_id).jurisdiction.level == "county" for h in county)
+    one_document = everything[0].doc_id
+    assert {h.doc_id for h in narrowed(rent_hits, corpus, Filters(doc_id=one_document), floor)} == {one_document}
+    finance = narrowed(rent_hits, corpus, Filters(department="县财政局"), floor)
+    assert finance and all("县财政局" in corpus.clause(h.clause_id).departments for h in finance)
+    loans = narrowed(rent_hits, corpus, Filters(topic="融资贷款"), floor, limit=100)
+    assert all(any(w in corpus.clause(h.clause_id).text or w in corpus.document(h.doc_id).title
+                   or w in corpus.clause(h.clause_id).heading for w in TOPICS["融资贷款"]) for h in loans)
+    assert len(loans) < len(everything)
+
+
+def test_the_department_filter_offers_single_units_not_role_words(corpus):
+    choices = department_choices(corpus)
+    assert "县财政局" in choices and "市工业和信息化局" in choices
+    assert not [c for c in choices if c in ("牵头单位", "责任单位") or c.startswith("各") or "〔" in c]
+
+
+@pytest.mark.parametrize("departments, units", [
+    ("牵头单位：县财政局；责任单位：县商务局、县机关事务中心，各乡镇政府", ["县财政局"]),
+    ("牵头单位:县金融工作局、县财政局；责任单位:人行鲁山支行", ["县金融工作局", "县财政局"]),
+    ("责任单位：区商务局、区财政局，曹镇乡政府", ["区商务局"]),
+    (None, []),
+])
+def test_a_ticket_goes_to_the_lead_unit(departments, units):
+    assert lead_units(departments) == units
+
+
+def test_the_ticket_summary_has_question_place_clauses_with_numbers_and_the_lead_units(assistant, corpus):
+    hits = narrowed(assistant.search("饭店房租减免", "鲁山县"), corpus, Filters(place="鲁山县"),
+                    assistant.retrieval.min_relevance)
+    citations = _citations(hits[:3], corpus, "饭店房租减免")
+    summary = ticket_summary("饭店房租减免", "鲁山县", citations)
+    lines = summary.splitlines()
+    assert lines[:4] == ["【工单摘要】", "来电问题：饭店房租减免", "所在地区：鲁山县", "适用条款："]
+    numbered = [c for c in citations if c.document.cited_number]
+    assert numbered and all(c.document.cited_number in summary for c in numbered)
+    for citation in citations:
+        assert standard_citation(citation) in summary
+    units = [u for c in citations for u in lead_units(c.clause.departments)]
+    assert units and lines[-1].startswith("建议转办：") and all(u in lines[-1] for u in units)
+
+
+def test_a_ticket_without_clauses_says_so():
+    summary = ticket_summary("火星移民补贴", None, [])
+    assert "所在地区：未说明" in summary and "未检索到足够相关的条款" in summary
+
+
+def test_results_mark_the_matched_words_and_escape_the_rest(corpus, rent_hits):
+    html = results_html(_citations(rent_hits[:3], corpus), tokens("房租减免"))
+    assert "<mark>房租</mark>" in html and html.count('class="pt-hit"') == 3
+    assert "没有足够相关的条款" in results_html([], [])

@@ -1,0 +1,90 @@
+"""The WeChat endpoint against the real assistant, with messages signed the way WeChat signs them."""
+import hashlib
+import time
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from assistant.interfaces.web.wechat import MAX_REPLY_BYTES, MAX_REPLY_CHARS, TEXT_ONLY, WELCOME, fitted
+from tests.interfaces.web.conftest import PUBLIC_URL, WECHAT_TOKEN
+
+WIDGET = f"{PUBLIC_URL}/widget"
+
+
+def _signed(token: str = WECHAT_TOKEN) -> dict[str, str]:
+    timestamp, nonce = str(int(time.time())), "20261123"
+    signature = hashlib.sha1("".join(sorted([token, timestamp, nonce])).encode()).hexdigest()
+    return {"signature": signature, "timestamp": timestamp, "nonce": nonce}
+
+
+def _message(kind: str, body: str) -> str:
+    return (
+        "<xml><ToUserName><![CDATA[gh_policy]]></ToUserName><FromUserName><![CDATA[owner-openid]]></FromUserName>"
+        f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[{kind}]]></MsgType>{body}"
+        "<MsgId>1234567890123456</MsgId></xml>"
+    )
+
+
+def _reply(response) -> dict[str, str]:
+    assert response.status_code == 200
+    return {child.tag: child.text for child in ET.fromstring(response.content)}
+
+
+def test_the_server_check_echoes_only_for_a_valid_signature(client):
+    assert client.get("/wechat", params={**_signed(), "echostr": "echo-123"}).text == "echo-123"
+    forged = client.get("/wechat", params={**_signed("another-token"), "echostr": "echo-123"})
+    assert forged.status_code == 403 and "echo-123" not in forged.text
+
+
+def test_a_signed_text_message_gets_a_quoted_answer_within_the_reply_window(client, assistant):
+    expected = fitted(assistant.ask("我在鲁山县开饭店，房租能减免吗？").text, WIDGET)
+    started = time.monotonic()
+    question = _message("text", "<Content><![CDATA[我在鲁山县开饭店，房租能减免吗？]]></Content>")
+    reply = _reply(client.post("/wechat", params=_signed(), content=question.encode()))
+    assert time.monotonic() - started < 5
+    assert reply["ToUserName"] == "owner-openid" and reply["FromUserName"] == "gh_policy"
+    assert reply["MsgType"] == "text"
+    assert reply["Content"] == expected and "【" in expected and "鲁山县" in expected
+    assert len(reply["Content"]) <= MAX_REPLY_CHARS and len(reply["Content"].encode()) <= MAX_REPLY_BYTES
+
+
+def test_a_message_with_a_bad_signature_is_rejected_unanswered(client):
+    question = _message("text", "<Content><![CDATA[房租能减免吗？]]></Content>")
+    response = client.post("/wechat", params=_signed("another-token"), content=question.encode())
+    assert response.status_code == 403 and "房租" not in response.text
+
+
+@pytest.mark.parametrize("kind, body", [
+    ("image", "<PicUrl><![CDATA[https://example.com/a.jpg]]></PicUrl><MediaId><![CDATA[m1]]></MediaId>"),
+    ("voice", "<MediaId><![CDATA[m2]]></MediaId><Format><![CDATA[amr]]></Format>"),
+])
+def test_other_message_types_get_a_polite_text_reply(client, kind, body):
+    reply = _reply(client.post("/wechat", params=_signed(), content=_message(kind, body).encode()))
+    assert reply["MsgType"] == "text" and reply["Content"] == TEXT_ONLY
+
+
+def test_a_new_follower_is_welcomed(client):
+    event = _message("event", "<Event><![CDATA[subscribe]]></Event>").replace("<MsgId>1234567890123456</MsgId>", "")
+    assert _reply(client.post("/wechat", params=_signed(), content=event.encode()))["Content"] == WELCOME
+
+
+def test_an_empty_text_message_gets_a_clear_message(client):
+    reply = _reply(client.post("/wechat", params=_signed(), content=_message("text", "<Content><![CDATA[ ]]></Content>").encode()))
+    assert reply["Content"] == "请先输入您的问题。"
+
+
+def test_a_long_answer_is_cut_between_citations_and_points_to_the_widget(assistant):
+    answer = assistant.ask("小微工业企业首次升规有多少奖励？")
+    assert len(answer.text) > MAX_REPLY_CHARS  # the case this is about
+    reply = fitted(answer.text, WIDGET)
+    kept, _, link = reply.rpartition("\n\n更多条款请打开：")
+    assert link == WIDGET and len(reply) <= MAX_REPLY_CHARS and len(reply.encode()) <= MAX_REPLY_BYTES
+    paragraphs = answer.text.split("\n\n")
+    assert kept.split("\n\n") == paragraphs[: len(kept.split("\n\n"))]  # whole paragraphs, from the start
+
+
+def test_a_short_answer_is_sent_whole_and_a_huge_first_paragraph_is_cut_at_a_sentence():
+    assert fitted("短回答。", WIDGET) == "短回答。"
+    huge = "第一句话。" * 200
+    reply = fitted(huge, WIDGET, max_chars=100)
+    assert reply.startswith("第一句话。") and "第一句话。…\n\n更多条款请打开：" in reply and len(reply) <= 100
