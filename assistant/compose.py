@@ -122,9 +122,12 @@ def _text(query: Query, citations: list[Citation], notice: str | None) -> str:
         )
     else:
         lead = f"据{where}《{top.document.title}》{top.clause.label}：{sentences(top.quote)[0]}"
-    lines = [lead]
-    if notice:
-        lines.append(notice)
+    return "\n".join([lead, *([notice] if notice else []), citation_block(citations)])
+
+
+def citation_block(citations: list[Citation] | tuple[Citation, ...]) -> str:
+    """The numbered, tagged verbatim quotes with their department and period: the evidence of an answer."""
+    lines = []
     for number, citation in enumerate(citations, start=1):
         dated = f"（{citation.document.date}）" if citation.document.date else ""
         lines.append(f"\n{number}. {citation.tag}《{citation.document.title}》{dated}")

@@ -27,6 +27,10 @@ class Settings(BaseSettings):
     chroma_host: str | None = Field(None, validation_alias="CHROMA_HOST")
     chroma_port: int = Field(8000, validation_alias="CHROMA_PORT")
     max_question_chars: int = Field(500, ge=10)
+    llm_base_url: str | None = None  # an OpenAI-compatible endpoint turns the LLM mode on; unset: extractive only
+    llm_model: str = "qwen2.5-7b-instruct"
+    llm_api_key: str | None = None
+    llm_timeout: float = Field(20.0, gt=0)
     today: str | None = None  # ISO date used for validity flags; default: the real date
     host: str = "127.0.0.1"  # where app.py serves the web interfaces
     port: int = Field(7860, ge=1, le=65535)

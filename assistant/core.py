@@ -10,6 +10,7 @@ from assistant import places
 from assistant.compose import compose
 from assistant.config import RetrievalConfig, Settings
 from assistant.errors import InputError
+from assistant.generate import Writer
 from assistant.retrieve import dedupe_clauses, fuse, hits_from_scores, keep_applicable, rerank
 from assistant.types import Answer, Hit, Query
 from assistant.understand import understand
@@ -19,8 +20,9 @@ from index.tokenize import tokens
 
 class Assistant:
     def __init__(self, store: IndexStore, model, retrieval: RetrievalConfig | None = None,
-                 today: str | None = None, max_question_chars: int = 500) -> None:
+                 today: str | None = None, max_question_chars: int = 500, writer: Writer | None = None) -> None:
         self.store = store
+        self.writer = writer  # the optional LLM mode; None: extractive answers only
         self.model = model
         self.retrieval = retrieval or RetrievalConfig()
         self.today = today
@@ -33,7 +35,7 @@ class Assistant:
 
         store = IndexStore(settings.index_dir, settings.collection, settings.chroma_host, settings.chroma_port)
         model = load_model(store.model, settings.embedding_threads)
-        return cls(store, model, retrieval, settings.today, settings.max_question_chars)
+        return cls(store, model, retrieval, settings.today, settings.max_question_chars, Writer.from_settings(settings))
 
     def ask(self, question: str, history: Sequence[dict[str, str]] = (), location: str | None = None) -> Answer:
         """Answer one question for an asker at `location` (a gazetteer name or alias), given earlier turns."""
@@ -47,6 +49,9 @@ class Assistant:
         with _timed(timings, "compose"):  # 6. lead and tagged verbatim quotes, or a refusal
             answer = compose(query, ranked, self.store.corpus, words, self.today or dt.date.today().isoformat(),
                              self.retrieval.top_k, self.retrieval.min_relevance, timings)
+        if self.writer is not None:
+            with _timed(timings, "generate"):  # 7. optional: a chat model words it, checked against the quotes
+                answer = self.writer.write(answer)
         timings["total"] = (time.perf_counter() - started) * 1000
         return answer
 

@@ -194,6 +194,7 @@ class Answer:
     location: Jurisdiction | None
     timings: dict[str, float] = field(default_factory=dict)  # ms per stage
     notice: str | None = None  # e.g. why it declined, or that the rule differs by place
+    mode: Literal["extractive", "llm"] = "extractive"  # llm: the lead was written by a chat model and verified
 
     def to_dict(self) -> dict[str, object]:
         """The one serializer behind --json, batch rows and /api/ask."""
@@ -203,5 +204,6 @@ class Answer:
             "location": {"name": self.location.name, "level": self.location.level} if self.location else None,
             "citations": [c.to_dict() for c in self.citations],
             "notice": self.notice,
+            "mode": self.mode,
             "timings": {k: round(v, 2) for k, v in self.timings.items()},
         }
