@@ -48,16 +48,17 @@ def owner_chat(assistant: Assistant, feedback: FeedbackStore, place_names: Seque
 
     def respond(text: str, place_name: str, messages: list, history: list):
         shown = [*messages, {"role": "user", "content": escape(text)}, {"role": "assistant", "content": ""}]
-        problem, answer = question_problem(text, assistant.max_question_chars), None
-        try:
-            answer = None if problem else assistant.ask(text, history=history, location=place_name or None)
-        except AssistantError as error:
-            problem = f"⚠️ {error}"
-        except Exception:
-            log.exception("owner chat failed on %r", text)
-            problem = SERVER_ERROR
-        if answer is None:
-            shown[-1]["content"] = escape(problem)
+        problem = question_problem(text, assistant.max_question_chars)
+        if not problem:
+            try:
+                answer = assistant.ask(text, history=history, location=place_name or None)
+            except AssistantError as error:
+                problem = str(error)
+            except Exception:
+                log.exception("owner chat failed on %r", text)
+                problem = SERVER_ERROR
+        if problem:
+            shown[-1]["content"] = escape(f"⚠️ {problem}")
             yield "", shown, history, None, ""
             return
         lead = paragraphs(answer.text)[0]

@@ -18,6 +18,7 @@ from assistant.compose import cite
 from assistant.core import Assistant
 from assistant.errors import InputError
 from assistant.interfaces.web.render import LEVEL_NAMES, document_html, highlight, place_tag, validity
+from assistant.interfaces.web.text import question_problem
 from assistant.types import LEVELS, Citation, Corpus, Hit
 from index.tokenize import tokens
 
@@ -174,10 +175,14 @@ def hotline_desk(assistant: Assistant, place_names: Sequence[str]) -> None:
 
     def run(text: str, place_name: str, level_name: str, doc_id: str, unit: str, topic_name: str):
         filters = Filters(place_name or None, level_name or None, doc_id or None, unit or None, topic_name or None)
-        try:
-            hits = narrowed(assistant.search(text, filters.place), corpus, filters, assistant.retrieval.min_relevance)
-        except InputError as error:
-            return f"⚠️ {error}", "", gr.update(choices=[], value=None), "", "", nothing
+        problem, hits = question_problem(text, assistant.max_question_chars), []
+        if not problem:
+            try:
+                hits = narrowed(assistant.search(text, filters.place), corpus, filters, assistant.retrieval.min_relevance)
+            except InputError as error:  # e.g. a place the gazetteer does not know
+                problem = str(error)
+        if problem:
+            return f"⚠️ {problem}", "", gr.update(choices=[], value=None), "", "", nothing
         state = {"hits": hits, "words": tokens(text), "question": text.strip(), "place": filters.place}
         cited = citations_of(state)
         choices = [(f"{n}. {c.tag}", c.clause.id) for n, c in enumerate(cited, start=1)]

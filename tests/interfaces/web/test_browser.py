@@ -90,6 +90,12 @@ def test_an_ended_measure_is_marked_expired_on_its_card(page, server_url):
     assert expired.count() >= 1 and "已过期" in expired.first.inner_text()
 
 
+def test_an_empty_question_gets_a_clear_message_in_the_chat(page, server_url):
+    page.goto(server_url + "/")
+    page.locator("#owner-send").click()
+    page.locator("#owner-chat").get_by_text("请先输入您的问题。").wait_for()
+
+
 def test_a_hotline_filter_narrows_results_and_copy_gives_the_standard_citation(page, server_url):
     page.goto(server_url + "/")
     page.get_by_role("tab", name="12345 热线坐席").click()
