@@ -37,7 +37,7 @@ run: setup $(INDEX)
 test: setup browser
 	$(PY) -m pytest -q
 
-eval: setup $(INDEX)
+eval: setup browser $(INDEX)
 	$(PY) -m eval
 
 bench: setup $(INDEX)

@@ -113,6 +113,14 @@ def find_places(text: str) -> list[Place]:
     return ordered
 
 
+RANK = re.compile(r"(国家|省|市|县|区)级")  # 省级专精特新, 国家级小巨人: the rank of a firm or platform
+
+
+def named_places(text: str) -> list[Place]:
+    """Places a person names in `text` as where they are or ask about; ranks such as 省级 are not places."""
+    return find_places(RANK.sub("", text))
+
+
 def most_specific(places: list[Place]) -> Place | None:
     """The deepest of the given places (a county over its city), the first named on a tie."""
     if not places:

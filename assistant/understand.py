@@ -78,14 +78,13 @@ OUT_OF_SCOPE: dict[str, re.Pattern[str]] = {
 }
 DEPARTMENT_WORDS = re.compile(r"哪个部门|什么部门|哪个单位|找谁|谁负责|谁管|哪里办|去哪|找哪|部门")
 DEADLINE_WORDS = re.compile(r"截止|截至|什么时候|啥时候|到期|期限|有效期|多久|还能享受|还有效|到哪天|几号")
-RANK = re.compile(r"(国家|省|市|县|区)级")  # 省级专精特新, 国家级小巨人: a rank of a firm or platform, not a place
 FOLLOW_UP_START = re.compile(r"^(那|那么|那要是|还有|另外|如果是|要是|换成|同样)")
 FOLLOW_UP_MAX_CHARS = 14
 
 
 def understand(question: str, history: Sequence[dict[str, str]] = (), location: str | None = None) -> Query:
     """The query to search for. `location` is the asker's place when the interface knows it."""
-    named = _places_in(question)
+    named = places.named_places(question)
     earlier = [turn["content"] for turn in history if turn.get("role") == "user" and turn.get("content")]
     follow_up = bool(earlier) and (
         len(question) <= FOLLOW_UP_MAX_CHARS or FOLLOW_UP_START.match(question) is not None
@@ -95,7 +94,7 @@ def understand(question: str, history: Sequence[dict[str, str]] = (), location: 
         place = _narrower(place, places.place(location))
     if follow_up:
         for turn in reversed(earlier):
-            said = places.most_specific(_places_in(turn))
+            said = places.most_specific(places.named_places(turn))
             if said:
                 place = _narrower(place, said)
                 break
@@ -120,10 +119,6 @@ def understand(question: str, history: Sequence[dict[str, str]] = (), location: 
     )
 
 
-def _places_in(text: str) -> list[places.Place]:
-    return places.find_places(RANK.sub("", text))
-
-
 def _narrower(named: places.Place | None, known: places.Place) -> places.Place:
     """The asker's place when the question names `named` and the asker is known to be in `known`.
 
@@ -137,7 +132,7 @@ def _narrower(named: places.Place | None, known: places.Place) -> places.Place:
 
 def _without_places(text: str) -> str:
     """The text with place names (not ranks) taken out, so a follow-up can change the place but keep the topic."""
-    for found in _places_in(text):
+    for found in places.named_places(text):
         for alias in sorted((found.name, *found.aliases), key=len, reverse=True):
             text = re.sub(f"{re.escape(alias)}(?!级)", "", text)
     return text
