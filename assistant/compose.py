@@ -73,11 +73,16 @@ def compose(
     if not shortlist or max(h.scores["relevance"] for h in shortlist) < min_relevance:
         return refusal(query, location, "现有政策库中没有找到能回答这个问题的条款。", timings)
     chosen = [h for h in shortlist if h.scores["rerank"] >= shortlist[0].scores["rerank"] - RERANK_MARGIN]
+    if query.compared:
+        chosen = _each_place_represented(chosen, hits, corpus, query.compared, min_relevance)
     citations = [cite(h, corpus, words, today) for h in chosen]
     notice = None
     local = {c.jurisdiction.name for c in citations if c.jurisdiction.level in ("city", "county")}
-    if location is None and len(local) > 1:
+    if query.compared:
+        notice = f"按地区对比（{'、'.join(query.compared)}），各地规定分别列出。"
+    elif location is None and len(local) > 1:
         notice = f"这项政策各地不同（{'、'.join(sorted(local))}），以下按地区列出；告诉我您所在的县区可只看适用的规定。"
+    if location is None and len(local) > 1:
         order = {name: i for i, name in enumerate(dict.fromkeys(c.jurisdiction.name for c in citations))}
         citations.sort(key=lambda c: order[c.jurisdiction.name])
     elif location is not None and not query.place_covered:
@@ -91,6 +96,19 @@ def compose(
         timings=timings,
         notice=notice,
     )
+
+
+def _each_place_represented(chosen: list[Hit], hits: list[Hit], corpus: Corpus, compared: tuple[str, ...],
+                            min_relevance: float) -> list[Hit]:
+    """The chosen hits plus, for each compared place without one, its own best relevant hit, best first."""
+    have = {corpus.document(h.doc_id).jurisdiction.name for h in chosen}
+    extra = []
+    for name in compared:
+        if name not in have:
+            own = next((h for h in hits if corpus.document(h.doc_id).jurisdiction.name == name), None)
+            if own is not None and own.scores["relevance"] >= min_relevance:
+                extra.append(own)
+    return sorted(chosen + extra, key=lambda h: -h.scores["rerank"])
 
 
 def cite(hit: Hit, corpus: Corpus, words: list[str], today: str) -> Citation:

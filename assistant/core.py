@@ -11,7 +11,7 @@ from assistant.compose import compose
 from assistant.config import RetrievalConfig, Settings
 from assistant.errors import InputError
 from assistant.generate import Writer
-from assistant.retrieve import dedupe_clauses, fuse, hits_from_scores, keep_applicable, rerank
+from assistant.retrieve import askers, dedupe_clauses, fuse, hits_from_scores, keep_applicable, rerank
 from assistant.types import Answer, Hit, Query
 from assistant.understand import understand
 from index.store import IndexStore
@@ -72,11 +72,11 @@ class Assistant:
         with _timed(timings, "bm25"):  # 2. sparse, only what applies to the asker's place
             words = tokens(query.search_text)
             bm25 = hits_from_scores(self.store.bm25_scores(query.search_text)[: config.bm25_candidates], "bm25", self.store.passages)
-            bm25 = keep_applicable(bm25, corpus, query.place)
+            scope = places.scope(askers(query))
+            bm25 = keep_applicable(bm25, corpus, scope)
         with _timed(timings, "dense"):  # 3. dense, filtered by the places that apply
-            chain = [p.name for p in places.chain(query.place)] if query.place else None
             vector = self.model.encode_query([query.search_text], convert_to_numpy=True)[0]
-            dense = hits_from_scores(self.store.dense_scores(vector, config.dense_candidates, chain), "dense", self.store.passages)
+            dense = hits_from_scores(self.store.dense_scores(vector, config.dense_candidates, scope), "dense", self.store.passages)
         with _timed(timings, "fuse"):  # 4. reciprocal rank fusion
             fused = fuse([bm25, dense], config.rrf_k)
             unscored = [h.passage_id for h in fused if "dense" not in h.scores]

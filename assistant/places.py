@@ -139,6 +139,21 @@ def chain(name: str) -> list[Place]:
     return places
 
 
+def scope(askers: list[str]) -> list[str] | None:
+    """Names of the places whose rules bind at least one of `askers`; None (everything) when no asker is known."""
+    if not askers:
+        return None
+    return list(dict.fromkeys(p.name for asker in askers for p in chain(asker)))
+
+
+def side_by_side(named: list[Place]) -> list[Place]:
+    """The covered places named as alternatives: two or more, none inside another (鲁山县 and 湛河区,
+    not 平顶山市 and 鲁山县). Empty when the text is not a comparison of places."""
+    covered = [p for p in named if p.covered and p.level != "national"]
+    apart = [p for p in covered if not any(o is not p and applies_to(p.name, o.name) for o in covered)]
+    return apart if len(apart) >= 2 else []
+
+
 def applies_to(rule_place: str, asker_place: str) -> bool:
     """Whether a rule issued for `rule_place` binds an asker located in `asker_place`."""
     return any(p.name == rule_place for p in chain(asker_place))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from assistant import places
 from assistant.config import RetrievalConfig
 from assistant.types import LEVELS, Corpus, Hit, Query
 from index.clean import without_whitespace
@@ -41,11 +40,16 @@ def fuse(ranked_lists: list[list[Hit]], k: int = 60) -> list[Hit]:
     return [h.with_score("fused", fused[h.passage_id]) for h in ordered]
 
 
-def keep_applicable(hits: list[Hit], corpus: Corpus, place: str | None) -> list[Hit]:
-    """Only hits whose document binds an asker in `place` (all hits when the place is unknown)."""
-    if place is None:
+def askers(query: Query) -> list[str]:
+    """Where the rules asked about must apply: the asker's place, or each of the places compared."""
+    return [query.place] if query.place else list(query.compared)
+
+
+def keep_applicable(hits: list[Hit], corpus: Corpus, scope: list[str] | None) -> list[Hit]:
+    """Only hits whose document's place is in `scope` (see `places.scope`); all hits when it is None."""
+    if scope is None:
         return hits
-    return [h for h in hits if places.applies_to(corpus.document(h.doc_id).jurisdiction.name, place)]
+    return [h for h in hits if corpus.document(h.doc_id).jurisdiction.name in scope]
 
 
 def coverage(words: Iterable[str], text: str, weights: dict[str, float] | None = None) -> float:
@@ -81,7 +85,7 @@ def rerank(hits: list[Hit], corpus: Corpus, query: Query, idf: dict[str, float],
                  + config.weight_bm25 * hit.scores.get("bm25", 0.0) / best_bm25)
         if query.wants == "department" and clause.departments:
             score += config.department_bonus
-        if query.place is not None:
+        if askers(query):
             score += config.local_bonus * LEVELS.index(document.jurisdiction.level)
         hit = hit.with_score("relevance", (semantic + lexical) / 2)
         reranked.append(hit.with_score("rerank", min(score, 1.0)))

@@ -98,6 +98,9 @@ def understand(question: str, history: Sequence[dict[str, str]] = (), location: 
             if said:
                 place = _narrower(place, said)
                 break
+    compared = tuple(p.name for p in places.side_by_side(named))
+    if compared:
+        place = None
     topic = question
     if follow_up:
         topic = f"{_without_places(earlier[-1])} {question}"
@@ -113,6 +116,7 @@ def understand(question: str, history: Sequence[dict[str, str]] = (), location: 
         search_text=" ".join([topic_only, *terms]),
         place=place.name if place else None,
         place_covered=place.covered if place else True,
+        compared=compared,
         wants=wants,
         terms=terms,
         words=tuple(tokens(topic_only)),

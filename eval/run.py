@@ -46,7 +46,7 @@ def score(cases: list[Case], rows: dict[str, dict], sources: dict[str, str]) -> 
     """The metrics of one system over `cases`."""
     answerable = [c for c in cases if c.gold]
     ranks = [gold_rank(c, rows[c.id].get("citations", [])) for c in answerable]
-    located = [c for c in answerable if _asker_place(c)]
+    located = [c for c in answerable if _askers(c)]
     out_of_scope = [c for c in cases if c.type == "out-of-scope"]
     quotes = [q for c in cases for q in rows[c.id].get("citations", [])]
     facts = [(c, f) for c in answerable for f in c.facts]
@@ -56,7 +56,7 @@ def score(cases: list[Case], rows: dict[str, dict], sources: dict[str, str]) -> 
         "hit@3": _share(r is not None and r <= 3 for r in ranks),
         "hit@5": _share(r is not None and r <= 5 for r in ranks),
         "mrr": sum(1 / r for r in ranks if r) / len(ranks) if ranks else 0.0,
-        "place purity": _share(all(_applies(q, _asker_place(c)) for q in rows[c.id].get("citations", [])) for c in located),
+        "place purity": _share(all(_applies(q, _askers(c)) for q in rows[c.id].get("citations", [])) for c in located),
         "refusal recall": _share(rows[c.id].get("refused", False) for c in out_of_scope),
         "false refusals": _share(rows[c.id].get("refused", False) for c in answerable),
         "fact coverage": _share(_bare(f) in _bare(rows[c.id].get("answer", "")) for c, f in facts),
@@ -74,26 +74,29 @@ def _share(values) -> float:
     return sum(1 for v in values if v) / len(values) if values else float("nan")
 
 
-def _asker_place(case: Case) -> str | None:
+def _askers(case: Case) -> list[str]:
+    """Where the asker is: the case's location, else the place the question names (each of them when
+    it sets places side by side), else the place of an earlier turn; empty when nowhere covered."""
     if case.location:
-        return places.place(case.location).name
-    named = places.most_specific(places.named_places(case.question))
-    if named is None and case.history:
-        for turn in reversed(case.history):
-            named = places.most_specific(places.named_places(turn.get("content", ""))) if turn.get("role") == "user" else None
-            if named:
-                break
-    return named.name if named and named.covered else None
+        return [places.place(case.location).name]
+    named = places.named_places(case.question)
+    side_by_side = places.side_by_side(named)
+    if side_by_side:
+        return [p.name for p in side_by_side]
+    found = places.most_specific(named)
+    for turn in reversed(case.history):
+        if found is None and turn.get("role") == "user":
+            found = places.most_specific(places.named_places(turn.get("content", "")))
+    return [found.name] if found and found.covered else []
 
 
-def _applies(citation: dict, asker: str | None) -> bool:
-    """Whether a citation binds the asker; an untagged citation cannot be shown to."""
-    if asker is None:
-        return True
+def _applies(citation: dict, askers: list[str]) -> bool:
+    """Whether a citation binds one of the askers; an untagged citation cannot be shown to."""
     try:
-        return places.applies_to(places.place(citation["jurisdiction"]["name"]).name, asker)
+        rule_place = places.place(citation["jurisdiction"]["name"]).name
     except KeyError:
         return False
+    return any(places.applies_to(rule_place, asker) for asker in askers)
 
 
 def run_system(assistant: Assistant, cases: list[Case]) -> dict[str, dict]:

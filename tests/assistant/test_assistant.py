@@ -128,3 +128,11 @@ def test_the_public_api_is_pinned():
     assert assistant.__all__ == sorted(assistant.__all__)
     assert set(assistant.__all__) == {"Answer", "Assistant", "AssistantError", "Citation", "Clause", "Document",
                                       "IndexNotBuilt", "IngestError", "InputError", "Jurisdiction"}
+
+
+def test_a_comparison_quotes_each_place_and_nothing_that_binds_neither(assistant):
+    answer = assistant.ask("鲁山县和湛河区对承租国有房屋的小微企业房租减免有什么不同？")
+    shown = {c.jurisdiction.name for c in answer.citations}
+    assert {"鲁山县", "湛河区"} <= shown
+    assert all(places.applies_to(name, "鲁山县") or places.applies_to(name, "湛河区") for name in shown)
+    assert answer.location is None and "对比" in answer.notice

@@ -46,3 +46,9 @@ def test_requests_outside_the_remit_are_marked_whatever_the_corpus_holds(questio
 @pytest.mark.parametrize("question", ["小微企业房租能减免吗？", "个体工商户贷款有贴息吗？", "专精特新企业上市有奖励吗？"])
 def test_ordinary_policy_questions_are_in_scope(question):
     assert understand(question).out_of_scope is None
+
+
+def test_two_places_side_by_side_are_a_comparison_not_a_location():
+    query = understand("湛河区和鲁山县的房租减免有什么不同？")
+    assert query.place is None and set(query.compared) == {"湛河区", "鲁山县"}
+    assert understand("平顶山市鲁山县的房租减免？").compared == ()  # a county inside its city is one place
