@@ -21,7 +21,13 @@ _SENTENCE = re.compile(r"[^。；！？]+[。；！？]?")
 
 
 def sentences(text: str) -> list[str]:
-    return [s for s in _SENTENCE.findall(text.replace("\n", "")) if s.strip()]
+    """The sentences of a clause; a line break ends one too (headings stand on lines of their own)."""
+    return [s for line in text.split("\n") for s in _SENTENCE.findall(line) if s.strip()]
+
+
+def is_heading(sentence: str) -> bool:
+    """A short line with no closing punctuation, e.g. 三、减轻房租压力: a title, not a rule to quote."""
+    return len(sentence) <= 40 and not sentence.rstrip().endswith(("。", "；", "！", "？", "：", ":"))
 
 
 def best_quote(text: str, words: list[str]) -> str:
@@ -30,7 +36,8 @@ def best_quote(text: str, words: list[str]) -> str:
     parts = sentences(text)
     if not parts:
         return text.strip()
-    candidates = [[i] for i in range(len(parts))] + [[i, i + 1] for i in range(len(parts) - 1)]
+    quotable = [i for i, part in enumerate(parts) if not is_heading(part)] or list(range(len(parts)))
+    candidates = [[i] for i in quotable] + [[i, i + 1] for i in quotable if i + 1 in quotable]
 
     def value(span: list[int]) -> tuple[float, int]:
         joined = "".join(parts[i] for i in span)
@@ -40,6 +47,17 @@ def best_quote(text: str, words: list[str]) -> str:
 
     chosen = max(candidates, key=value)
     return "".join(parts[i] for i in chosen).strip()
+
+
+_CHINESE_NUMBER = "一二三四五六七八九十百零〇"
+
+
+def clause_reference(label: str) -> str:
+    """A clause label as the 第X条 of a citation: 三、（二）→ 第三条（二）, 第一，→ 第一条; 导语 stays 导语."""
+    numbered = re.match(rf"^(?:第)?([{_CHINESE_NUMBER}]+)(?:、|[，,]|$)(.*)$", label)
+    if not numbered:
+        return label
+    return f"第{numbered.group(1)}条{numbered.group(2)}".rstrip("．.、，, ")
 
 
 def refusal(query: Query, location: Jurisdiction | None, why: str, timings: dict[str, float]) -> Answer:
@@ -139,7 +157,7 @@ def _text(query: Query, citations: list[Citation], notice: str | None) -> str:
             else f"{where}的这项规定没有写明截止日期，以原文为准。"
         )
     else:
-        lead = f"据{where}《{top.document.title}》{top.clause.label}：{sentences(top.quote)[0]}"
+        lead = f"据{where}《{top.document.title}》{clause_reference(top.clause.label)}：{sentences(top.quote)[0]}"
     return "\n".join([lead, *([notice] if notice else []), citation_block(citations)])
 
 

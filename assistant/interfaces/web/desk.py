@@ -14,7 +14,7 @@ from html import escape
 
 import gradio as gr
 
-from assistant.compose import cite
+from assistant.compose import cite, clause_reference
 from assistant.core import Assistant
 from assistant.errors import InputError
 from assistant.interfaces.web.render import LEVEL_NAMES, document_html, highlight, place_tag, validity
@@ -40,7 +40,6 @@ TOPICS: dict[str, tuple[str, ...]] = {
 _ROLE = re.compile(r"(牵头单位|责任单位)\s*[:：]")
 _LEAD = re.compile(r"牵头单位\s*[:：]([^；;]+)")
 _UNIT_SPLIT = re.compile(r"[；;：:、，,\s]+")
-_CHINESE_NUMBER = "一二三四五六七八九十百零〇"
 
 
 @dataclass(frozen=True)
@@ -93,16 +92,8 @@ def matches(hit: Hit, corpus: Corpus, filters: Filters) -> bool:
 def narrowed(hits: Sequence[Hit], corpus: Corpus, filters: Filters, min_relevance: float,
              limit: int = MAX_RESULTS) -> list[Hit]:
     """The hits worth showing: relevant enough, passing the filters, best first, at most `limit`."""
-    kept = [h for h in hits if h.scores["rerank"] >= min_relevance and matches(h, corpus, filters)]
+    kept = [h for h in hits if h.scores["relevance"] >= min_relevance and matches(h, corpus, filters)]
     return kept[:limit]
-
-
-def clause_reference(label: str) -> str:
-    """A clause label as the 第X条 of a citation: 三、（二）→ 第三条（二）, 第一，→ 第一条; 导语 stays 导语."""
-    numbered = re.match(rf"^(?:第)?([{_CHINESE_NUMBER}]+)(?:、|[，,]|$)(.*)$", label)
-    if not numbered:
-        return label
-    return f"第{numbered.group(1)}条{numbered.group(2)}".rstrip("．.、，, ")
 
 
 def standard_citation(citation: Citation) -> str:

@@ -62,7 +62,7 @@ def test_without_a_number_the_citation_leaves_the_parentheses_out(corpus):
 def test_each_filter_narrows_to_what_it_names(assistant, corpus, rent_hits):
     floor = assistant.retrieval.min_relevance
     everything = narrowed(rent_hits, corpus, Filters(), floor, limit=100)
-    assert everything and all(h.scores["rerank"] >= floor for h in everything)
+    assert everything and all(h.scores["relevance"] >= floor for h in everything)
     county = narrowed(rent_hits, corpus, Filters(level="county"), floor, limit=100)
     assert 0 < len(county) < len(everything)
     assert all(corpus.document(h.doc_id).jurisdiction.level == "county" for h in county)
