@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.types import Jurisdiction, Level
+from index.clean import occurrences
 
 NATIONAL = "国家"
 
@@ -94,16 +95,8 @@ def place(name: str) -> Place:
 
 def find_places(text: str) -> list[Place]:
     """Places named in `text`, longest names first, each once, in order of appearance."""
-    found: list[tuple[int, Place]] = []
-    taken = [False] * len(text)
-    for alias, p in _NAME_OR_ALIAS:
-        start = text.find(alias)
-        while start != -1:
-            end = start + len(alias)
-            if not any(taken[start:end]):
-                taken[start:end] = [True] * len(alias)
-                found.append((start, p))
-            start = text.find(alias, end)
+    by_alias = dict(_NAME_OR_ALIAS)
+    found = [(start, by_alias[alias]) for start, _, alias in occurrences(text, by_alias)]
     seen: set[str] = set()
     ordered = []
     for _, p in sorted(found, key=lambda pair: pair[0]):

@@ -24,3 +24,10 @@ def test_cleaning_changes_no_character_of_the_wording():
     raw = "对月销售额未超过 15 万元(按季度缴纳的季度销售额\n\n- 3 -\n未超过 45 万元)"
     cleaned = "".join(line.text for line in clean_lines(raw))
     assert without_whitespace(cleaned) == without_whitespace(raw.replace("- 3 -", ""))
+
+
+def test_occurrences_prefer_the_longer_term_and_never_overlap():
+    from index.clean import occurrences
+
+    assert occurrences("鲁山县和鲁山的政策", ["鲁山", "鲁山县"]) == [(0, 3, "鲁山县"), (4, 6, "鲁山")]
+    assert occurrences("无", ["", "有"]) == []

@@ -9,23 +9,14 @@ from collections.abc import Iterable, Sequence
 from html import escape
 
 from assistant.types import Citation, Clause, Document
+from index.clean import occurrences
 
 LEVEL_NAMES = {"national": "国家", "province": "省级", "city": "市级", "county": "县区"}
 
 def highlight(text: str, words: Iterable[str]) -> str:
     """Escaped `text` with each occurrence of `words` wrapped in <mark>, longest words first, no overlaps."""
-    taken = [False] * len(text)
-    spans = []
-    for word in sorted({w for w in words if w}, key=len, reverse=True):
-        start = text.find(word)
-        while start != -1:
-            end = start + len(word)
-            if not any(taken[start:end]):
-                taken[start:end] = [True] * len(word)
-                spans.append((start, end))
-            start = text.find(word, end)
     out, at = [], 0
-    for start, end in sorted(spans):
+    for start, end, _ in occurrences(text, words):
         out.append(escape(text[at:start]))
         out.append(f"<mark>{escape(text[start:end])}</mark>")
         at = end
