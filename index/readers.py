@@ -1,6 +1,8 @@
 """Text out of .txt, .pdf and .docx files; anything unreadable is an `IngestError`."""
 from __future__ import annotations
 
+import re
+import unicodedata
 from pathlib import Path
 
 from assistant.errors import IngestError
@@ -46,11 +48,26 @@ def _read_txt(path: Path) -> str:
     raise IngestError(f"{path}: not UTF-8 or GB18030 text")
 
 
+# CJK fonts often map common characters to radical code points, so extraction yields ⼭ (U+2F2D) for
+# 山 or ⺠ (U+2EA0) for 民. NFKC takes the Kangxi radicals back to their ideographs; the supplement
+# block has no such mapping, so its full-character forms are listed. Nothing else is touched: NFKC
+# on the whole text would rewrite the wording (full-width （ ） ： are the documents' own punctuation).
+_KANGXI_RADICAL = re.compile("[\u2f00-\u2fdf\u2e9f\u2ef3]")
+_SUPPLEMENT_RADICALS = str.maketrans("⺠⻄⻅⻆⻉⻋⻓⻔⻘⻙⻚⻛⻜⻢⻣⻤⻥⻦⻨⻩⻬⻮⻰", "民西见角贝车长门青韦页风飞马骨鬼鱼鸟麦黄齐齿龙")
+
+
+def ideographs(text: str) -> str:
+    """`text` with radical code points that stand for whole characters replaced by those characters."""
+    text = _KANGXI_RADICAL.sub(lambda radical: unicodedata.normalize("NFKC", radical.group()), text)
+    return text.translate(_SUPPLEMENT_RADICALS)
+
+
 def _read_pdf(path: Path) -> str:
     from pypdf import PdfReader
 
     reader = PdfReader(str(path))
-    return "\n".join(page.extract_text() or "" for page in reader.pages)
+    text = "\n".join(page.extract_text() or "" for page in reader.pages)
+    return ideographs(text)
 
 
 def _read_docx(path: Path) -> str:

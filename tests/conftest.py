@@ -42,3 +42,21 @@ def assistant(built_index, model):
     from index.store import IndexStore
 
     return Assistant(IndexStore(built_index, "clauses"), model, RetrievalConfig(), today="2026-11-23")
+
+
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's; `make browser` installs it. Never `playwright install`.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """A real headless Chromium, for the pages and for making real text PDFs."""
+    from playwright.sync_api import sync_playwright
+
+    if not CHROMIUM.exists():
+        pytest.fail("Debian chromium is missing: run `make browser` (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()

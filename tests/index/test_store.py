@@ -1,4 +1,5 @@
 """A real Chroma store and BM25 in temp dirs: idempotent, incremental, crash-safe, server or embedded."""
+import re
 import shutil
 import socket
 import subprocess
@@ -136,3 +137,26 @@ def test_the_chroma_server_path_works_against_a_real_chroma_run(tmp_path, model)
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_a_real_text_pdf_is_ingested_with_its_page_numbers_dropped(tmp_path, browser):
+    """A PDF as policy PDFs are made: text (not scanned), printed by Chromium with a `- N -` page footer."""
+    clauses = "".join(f"<p>{n}、第{n}项措施。对受疫情影响的小微企业给予1 0 0万元以内的补助，具体办法由县财政局制定。</p>"
+                      for n in "一二三四五六七八九十")
+    page = browser.new_page()
+    page.set_content(f"<h2>鲁山县人民政府办公室文件</h2><p>鲁政办〔2023〕9号</p>"
+                     f"<h1>鲁山县人民政府办公室关于支持小微企业纾困发展的通知</h1>{clauses * 3}")
+    path = tmp_path / "relief.pdf"
+    page.pdf(path=str(path), format="A4", display_header_footer=True, header_template="<span></span>",
+             footer_template='<div style="font-size:10px;width:100%;text-align:center">- <span class="pageNumber"></span> -</div>',
+             margin={"top": "20mm", "bottom": "20mm"})
+    page.close()
+    index_dir = tmp_path / "data" / "index"
+    assert ingest_files([path], index_dir, None, OVERRIDES) == ["relief.pdf"]
+    sources = build_module.corpus_sources(RAW.parent, index_dir)
+    added = parse_sources([s for s in sources if s[0] == "relief.pdf"], OVERRIDES)
+    document = added.documents[0]
+    assert (document.title, document.number, document.jurisdiction.name) == ("鲁山县人民政府办公室关于支持小微企业纾困发展的通知", "鲁政办〔2023〕9号", "鲁山县")
+    assert len(added.clauses) >= 10
+    assert not any(re.search(r"-\s*\d+\s*-", c.text) for c in added.clauses)
+    assert any("100万元" in c.text for c in added.clauses)

@@ -6,7 +6,6 @@ how a page looks shows up in review.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
@@ -14,26 +13,10 @@ from assistant import places
 from assistant.config import PROJECT_ROOT
 from assistant.interfaces.web.feedback import FeedbackStore
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
 SCREENSHOTS = PROJECT_ROOT / "docs" / "screenshots"
 _SCROLL_TO_TOP = """(root) => document.querySelectorAll(root + ' *').forEach(e => {
     if (e.scrollHeight > e.clientHeight + 20 && getComputedStyle(e).overflowY !== 'visible') e.scrollTop = 0; })"""
 STANDARD_CITATION = re.compile(r"依据《[^》]+》(（[^）]+）)?[^：“]+：“.+”", re.S)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    if not CHROMIUM.exists():
-        pytest.fail("Debian chromium is missing: run `make browser` (apt-get install chromium)")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture
