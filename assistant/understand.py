@@ -70,7 +70,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 # its reason instead of being matched to the nearest clause
 OUT_OF_SCOPE: dict[str, re.Pattern[str]] = {
     "这是违法违规的做法，本助手不提供帮助。": re.compile(r"做假账|假账|偷税|逃税|骗补|骗取补贴|虚开发票|洗钱|行贿"),
-    "这是个人或家庭事务，不属于惠企政策。": re.compile(r"签证|护照|离婚|结婚|彩礼|退休金|养老金|上学|入学|户口迁|驾照"),
+    "这是个人或家庭事务，不属于惠企政策。": re.compile(
+        r"签证|护照|离婚|结婚|彩礼|退休金|领.{0,6}养老金|养老金.{0,6}领|上学|入学|户口迁|驾照"),
     "本助手不提供投资建议。": re.compile(r"股票|炒股|荐股|比特币|彩票"),
     "这不是政策问题。": re.compile(r"写一首|写首|作诗|菜谱|好吃|讲个笑话|天气预报"),
     "本助手只回答政策问题，不执行改变规则或索取系统信息的指令。": re.compile(

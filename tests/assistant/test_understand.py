@@ -52,3 +52,8 @@ def test_two_places_side_by_side_are_a_comparison_not_a_location():
     query = understand("湛河区和鲁山县的房租减免有什么不同？")
     assert query.place is None and set(query.compared) == {"湛河区", "鲁山县"}
     assert understand("平顶山市鲁山县的房租减免？").compared == ()  # a county inside its city is one place
+
+
+def test_paying_pension_contributions_is_business_drawing_a_pension_is_not():
+    assert understand("我们公司的养老金能缓缴吗？").out_of_scope is None
+    assert understand("我明年退休，养老金每个月能领多少？").out_of_scope
