@@ -94,15 +94,16 @@ def compose(
     if query.compared:
         chosen = _each_place_represented(chosen, hits, corpus, query.compared, min_relevance)
     citations = [cite(h, corpus, words, today) for h in chosen]
-    notice = None
     local = {c.jurisdiction.name for c in citations if c.jurisdiction.level in ("city", "county")}
-    if query.compared:
-        notice = f"按地区对比（{'、'.join(query.compared)}），各地规定分别列出。"
-    elif location is None and len(local) > 1:
-        notice = f"这项政策各地不同（{'、'.join(sorted(local))}），以下按地区列出；告诉我您所在的县区可只看适用的规定。"
-    if location is None and len(local) > 1:
+    grouped = location is None and len(local) > 1  # rules differ by place: each place's quotes together
+    if grouped:
         order = {name: i for i, name in enumerate(dict.fromkeys(c.jurisdiction.name for c in citations))}
         citations.sort(key=lambda c: order[c.jurisdiction.name])
+    notice = None
+    if query.compared:
+        notice = f"按地区对比（{'、'.join(query.compared)}），各地规定分别列出。"
+    elif grouped:
+        notice = f"这项政策各地不同（{'、'.join(sorted(local))}），以下按地区列出；告诉我您所在的县区可只看适用的规定。"
     elif location is not None and not query.place_covered:
         notice = f"本库没有{location.name}本级的政策，以下是适用于{location.name}的国家和河南省规定。"
     return Answer(
@@ -168,8 +169,13 @@ def citation_block(citations: list[Citation] | tuple[Citation, ...]) -> str:
         dated = f"（{citation.document.date}）" if citation.document.date else ""
         lines.append(f"\n{number}. {citation.tag}《{citation.document.title}》{dated}")
         lines.append(f"“{citation.quote}”")
-        if citation.clause.departments:
-            lines.append(f"负责部门：{citation.clause.departments}")
-        if citation.valid_until:
-            lines.append(f"执行期限：至{citation.valid_until}" + ("（已结束）" if citation.expired else ""))
+        lines.extend(particulars(citation))
     return "\n".join(lines)
+
+
+def particulars(citation: Citation) -> list[str]:
+    """The lines that go with a quote: who is responsible, and until when the measure runs."""
+    lines = [f"负责部门：{citation.clause.departments}"] if citation.clause.departments else []
+    if citation.valid_until:
+        lines.append(f"执行期限：至{citation.valid_until}" + ("（已结束）" if citation.expired else ""))
+    return lines

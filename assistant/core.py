@@ -71,7 +71,7 @@ class Assistant:
         corpus = self.store.corpus
         with _timed(timings, "bm25"):  # 2. sparse, only what applies to the asker's place
             words = tokens(query.search_text)
-            bm25 = hits_from_scores(self.store.bm25_scores(query.search_text)[: config.bm25_candidates], "bm25", self.store.passages)
+            bm25 = hits_from_scores(self.store.bm25_scores(words)[: config.bm25_candidates], "bm25", self.store.passages)
             scope = places.scope(askers(query))
             bm25 = keep_applicable(bm25, corpus, scope)
         with _timed(timings, "dense"):  # 3. dense, filtered by the places that apply

@@ -15,7 +15,7 @@ from pathlib import Path
 from langchain_core.language_models import BaseChatModel
 from langchain_core.prompts import ChatPromptTemplate
 
-from assistant.compose import citation_block
+from assistant.compose import citation_block, particulars
 from assistant.config import PROJECT_ROOT, Settings
 from assistant.types import Answer, Citation
 from index.clean import without_whitespace
@@ -79,9 +79,7 @@ class Writer:
         """The answer worded by the model when every quote and figure checks out; else `answer` unchanged."""
         if answer.refused or not answer.citations:
             return answer  # declining is never left to a model
-        excerpts = "\n\n".join(f"[{n}] {c.tag}《{c.document.title}》\n{c.clause.text}"
-                               + (f"\n负责部门：{c.clause.departments}" if c.clause.departments else "")
-                               + (f"\n执行期限：至{c.valid_until}" + ("（已结束）" if c.expired else "") if c.valid_until else "")
+        excerpts = "\n\n".join("\n".join([f"[{n}] {c.tag}《{c.document.title}》", c.clause.text, *particulars(c)])
                                for n, c in enumerate(answer.citations, start=1))
         place = answer.location.name if answer.location else "未说明"
         try:

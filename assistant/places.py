@@ -77,33 +77,19 @@ def _build_gazetteer() -> tuple[Place, ...]:
 
 GAZETTEER: tuple[Place, ...] = _build_gazetteer()
 _BY_NAME = {p.name: p for p in GAZETTEER}
-_NAME_OR_ALIAS = sorted(
-    ((alias, p) for p in GAZETTEER for alias in (p.name, *p.aliases)), key=lambda pair: -len(pair[0])
-)
+_BY_ALIAS = {alias: p for p in GAZETTEER for alias in (p.name, *p.aliases)}
 _LEVEL_RANK = {"national": 0, "province": 1, "city": 2, "county": 3}
 
 
 def place(name: str) -> Place:
     """The place called `name` (a full name or an alias); KeyError when unknown."""
-    if name in _BY_NAME:
-        return _BY_NAME[name]
-    for alias, p in _NAME_OR_ALIAS:
-        if alias == name:
-            return p
-    raise KeyError(name)
+    return _BY_NAME.get(name) or _BY_ALIAS[name]
 
 
 def find_places(text: str) -> list[Place]:
     """Places named in `text`, longest names first, each once, in order of appearance."""
-    by_alias = dict(_NAME_OR_ALIAS)
-    found = [(start, by_alias[alias]) for start, _, alias in occurrences(text, by_alias)]
-    seen: set[str] = set()
-    ordered = []
-    for _, p in sorted(found, key=lambda pair: pair[0]):
-        if p.name not in seen:
-            seen.add(p.name)
-            ordered.append(p)
-    return ordered
+    named = (_BY_ALIAS[alias] for _, _, alias in occurrences(text, _BY_ALIAS))
+    return list({p.name: p for p in named}.values())
 
 
 RANK = re.compile(r"(国家|省|市|县|区)级")  # 省级专精特新, 国家级小巨人: the rank of a firm or platform

@@ -73,6 +73,7 @@ def rerank(hits: list[Hit], corpus: Corpus, query: Query, idf: dict[str, float],
     word coverage, both absolute, so one threshold holds for every question.
     """
     best_bm25 = max((h.scores.get("bm25", 0.0) for h in hits), default=0.0) or 1.0
+    located = bool(askers(query))
     reranked = []
     for hit in hits:
         clause, document = corpus.clause(hit.clause_id), corpus.document(hit.doc_id)
@@ -85,7 +86,7 @@ def rerank(hits: list[Hit], corpus: Corpus, query: Query, idf: dict[str, float],
                  + config.weight_bm25 * hit.scores.get("bm25", 0.0) / best_bm25)
         if query.wants == "department" and clause.departments:
             score += config.department_bonus
-        if askers(query):
+        if located:
             score += config.local_bonus * LEVELS.index(document.jurisdiction.level)
         hit = hit.with_score("relevance", (semantic + lexical) / 2)
         reranked.append(hit.with_score("rerank", min(score, 1.0)))

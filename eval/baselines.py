@@ -17,6 +17,7 @@ from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from eval.cases import evidence
 from index.store import IndexStore, VectorCache
+from index.tokenize import tokens
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ def _top_clauses(store: IndexStore, pairs: list[tuple[str, float]], k: int) -> l
 
 
 def bm25_only(store: IndexStore) -> Baseline:
-    return Baseline("BM25 only", lambda question, k: _top_clauses(store, store.bm25_scores(question), k))
+    return Baseline("BM25 only", lambda question, k: _top_clauses(store, store.bm25_scores(tokens(question)), k))
 
 
 def dense_only(store: IndexStore, model) -> Baseline:

@@ -125,10 +125,11 @@ class IndexStore:
         if len(self._row) < len(self.passages):
             raise IndexNotBuilt(f"the vector store lacks {len(self.passages) - len(self._row)} passages: rebuild")
 
-    def bm25_scores(self, query: str) -> list[tuple[str, float]]:
-        """(passage id, BM25 score) for every passage that shares a token with the query, best first."""
+    def bm25_scores(self, query_tokens: list[str]) -> list[tuple[str, float]]:
+        """(passage id, BM25 score) for every passage that shares a token (`index.tokenize.tokens`) with
+        the query, best first."""
         vocab = self.bm25.vocab_dict
-        words = [w for w in tokens(query) if w in vocab]
+        words = [w for w in query_tokens if w in vocab]
         if not words:
             return []
         scores = self.bm25.get_scores(words)

