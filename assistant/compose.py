@@ -85,8 +85,11 @@ def compose(
     location = places.place(query.place).jurisdiction if query.place else None
     if query.out_of_scope:
         return refusal(query, location, query.out_of_scope, timings)
-    if location and not query.place_covered and not places.applies_to("河南省", location.name):
-        return refusal(query, location, f"{location.name}的政策不在本库中。", timings)
+    if location and not query.place_covered:
+        if not places.applies_to("河南省", location.name):
+            return refusal(query, location, f"{location.name}的政策不在本库中。", timings)
+        if query.asks_local:  # the province's rules apply, but the question is about the city's or county's own
+            return refusal(query, location, f"本库没有{location.name}本级的政策。", timings)
     shortlist = hits[:top_k]
     if not shortlist or max(h.scores["relevance"] for h in shortlist) < min_relevance:
         return refusal(query, location, "现有政策库中没有找到能回答这个问题的条款。", timings)

@@ -125,6 +125,7 @@ class Query:
     search_text: str  # the question with carried-over topic and bridged policy terms
     place: str | None  # gazetteer name of the asker's place
     place_covered: bool = True  # False: a place whose own policies are not in the corpus
+    asks_local: bool = False  # asks what the asker's own county or city government gives ("区里给补贴吗")
     compared: tuple[str, ...] = ()  # places set side by side ("鲁山县和湛河区差多少"); then `place` is None
     wants: str = "rule"  # rule | department | deadline
     terms: tuple[str, ...] = ()  # topic words, colloquial and policy, used by the reranker

@@ -67,18 +67,29 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "公积金": ("住房公积金",),
 }
 # what the assistant never answers, whatever the corpus holds: a request of this kind is declined with
-# its reason instead of being matched to the nearest clause
+# its reason (and where to ask instead) rather than matched to the nearest clause. Kinds, not questions:
+# the matters a 12345 line receives that are not enterprise-relief policy.
 OUT_OF_SCOPE: dict[str, re.Pattern[str]] = {
     "这是违法违规的做法，本助手不提供帮助。": re.compile(r"做假账|假账|偷税|逃税|骗补|骗取补贴|虚开发票|洗钱|行贿"),
+    # an employee's own income tax; the 个体工商户 经营所得 tax is enterprise relief and stays in scope
+    "职工个人的个人所得税（起征点、专项附加扣除、年度汇算）不属于惠企政策，可咨询12366纳税服务热线。": re.compile(
+        r"^(?!.*(个体|经营所得)).*个税|专项附加扣除|(工资|薪水|年终奖).{0,6}(扣|交|缴).{0,3}税|个人所得税.{0,6}(起征点|年度汇算)"),
+    "劳动纠纷（欠薪、辞退、赔偿、劳动合同）请向当地劳动保障监察机构或劳动人事争议仲裁委员会反映。": re.compile(
+        r"劳动仲裁|劳动争议|劳动纠纷|欠薪|讨薪|(拖|欠|扣|克扣|不给|不发).{0,6}工资|双倍工资|经济补偿金|赔偿金|辞退|开除|"
+        r"加班费|(没|不|未)签.{0,4}劳动合同"),
+    "交通违法处理请咨询公安交通管理部门。": re.compile(r"超速|违章|闯红灯|交警|罚单|扣分|驾照|驾驶证|车辆年检"),
+    "消费纠纷和邻里纠纷请拨打12315或12345反映。": re.compile(r"网购|退货|店家.{0,6}不(退|给)|投诉商家|邻居|扰民|噪音"),
     "这是个人或家庭事务，不属于惠企政策。": re.compile(
-        r"签证|护照|离婚|结婚|彩礼|退休金|领.{0,6}养老金|养老金.{0,6}领|上学|入学|户口迁|驾照"),
-    "本助手不提供投资建议。": re.compile(r"股票|炒股|荐股|比特币|彩票"),
-    "这不是政策问题。": re.compile(r"写一首|写首|作诗|菜谱|好吃|讲个笑话|天气预报"),
+        r"签证|护照|离婚|结婚|彩礼|退休金|领.{0,6}养老金|养老金.{0,6}领|上学|入学|上小学|高考|志愿填报|户口迁|"
+        r"住院|看病|就医|医保报销|养狗|狗证"),
+    "本助手不提供投资建议。": re.compile(r"股票|炒股|荐股|比特币|彩票|理财产品|定期存款|存.{0,3}定期|国债"),
+    "这不是政策问题。": re.compile(r"写一首|写首|作诗|菜谱|好吃|讲个笑话|天气预报|翻译|翻成"),
     "本助手只回答政策问题，不执行改变规则或索取系统信息的指令。": re.compile(
         r"系统提示|管理员授权|不受限制|忽略(之前|以上|上面|你的)|密钥|文件路径|^\s*system\s*[:：]", re.IGNORECASE),
 }
 DEPARTMENT_WORDS = re.compile(r"哪个部门|什么部门|哪个单位|找谁|谁负责|谁管|哪里办|去哪|找哪|部门")
 DEADLINE_WORDS = re.compile(r"截止|截至|什么时候|啥时候|到期|期限|有效期|多久|还能享受|还有效|到哪天|几号")
+LOCAL_WORDS = re.compile(r"区里|县里|市里|当地|本地")
 FOLLOW_UP_START = re.compile(r"^(那|那么|那要是|还有|另外|如果是|要是|换成|同样)")
 FOLLOW_UP_MAX_CHARS = 14
 
@@ -117,6 +128,7 @@ def understand(question: str, history: Sequence[dict[str, str]] = (), location: 
         search_text=" ".join([topic_only, *terms]),
         place=place.name if place else None,
         place_covered=place.covered if place else True,
+        asks_local=LOCAL_WORDS.search(question) is not None,
         compared=compared,
         wants=wants,
         terms=terms,

@@ -67,6 +67,14 @@ def test_questions_the_corpus_cannot_answer_are_declined_with_the_scope(assistan
     assert "本助手覆盖" in answer.text
 
 
+def test_a_henan_city_outside_the_corpus_gets_the_province_rules_but_not_its_own(assistant):
+    province = assistant.ask("我在商丘开饭店，房租能减免吗？")
+    assert not province.refused and "商丘市" in province.notice
+    assert {c.jurisdiction.level for c in province.citations} <= {"national", "province"}
+    own = assistant.ask("我在商丘开饭店，市里给房租补贴吗？")
+    assert own.refused and "本库没有商丘市本级的政策" in own.text
+
+
 def test_a_follow_up_keeps_the_topic_and_changes_the_place(assistant):
     history = [{"role": "user", "content": "鲁山县的饭店房租能减免吗？"}, {"role": "assistant", "content": "……"}]
     answer = assistant.ask("那湛河区呢？", history=history)
