@@ -12,7 +12,6 @@ from collections.abc import Iterable
 
 from assistant.config import RetrievalConfig
 from assistant.types import LEVELS, Corpus, Hit, Query
-from index.clean import without_whitespace
 
 DENSE_FLOOR, DENSE_CEILING = 0.78, 0.90  # e5 cosines of unrelated and of on-topic Chinese pairs
 
@@ -99,7 +98,7 @@ def dedupe_clauses(hits: list[Hit], corpus: Corpus) -> list[Hit]:
     seen: set[object] = set()
     kept = []
     for hit in hits:
-        same_text = (corpus.document(hit.doc_id).jurisdiction.name, without_whitespace(corpus.clause(hit.clause_id).text))
+        same_text = (corpus.document(hit.doc_id).jurisdiction.name, corpus.wording(hit.clause_id))
         if hit.clause_id not in seen and same_text not in seen:
             seen.update((hit.clause_id, same_text))
             kept.append(hit)

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from index.clean import without_whitespace
+
 Level = Literal["national", "province", "city", "county"]
 LEVELS: tuple[Level, ...] = ("national", "province", "city", "county")
 
@@ -98,11 +100,13 @@ class Corpus:
     _docs: dict[str, Document] = field(default_factory=dict, compare=False, repr=False)
     _clauses: dict[str, Clause] = field(default_factory=dict, compare=False, repr=False)
     _passages: dict[str, Passage] = field(default_factory=dict, compare=False, repr=False)
+    _wordings: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         self._docs.update({d.id: d for d in self.documents})
         self._clauses.update({c.id: c for c in self.clauses})
         self._passages.update({p.id: p for p in self.passages})
+        self._wordings.update({c.id: without_whitespace(c.text) for c in self.clauses})
 
     def document(self, doc_id: str) -> Document:
         return self._docs[doc_id]
@@ -112,6 +116,10 @@ class Corpus:
 
     def passage(self, passage_id: str) -> Passage:
         return self._passages[passage_id]
+
+    def wording(self, clause_id: str) -> str:
+        """The clause's text without whitespace: two printings of one measure compare equal."""
+        return self._wordings[clause_id]
 
     def clauses_of(self, doc_id: str) -> list[Clause]:
         return [c for c in self.clauses if c.doc_id == doc_id]
