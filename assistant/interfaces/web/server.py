@@ -6,6 +6,7 @@ Assistant from settings and runs the server.
 from __future__ import annotations
 
 import gradio as gr
+import uvicorn
 from fastapi import FastAPI
 
 from assistant import places
@@ -55,3 +56,11 @@ def create_app(assistant: Assistant, settings: Settings) -> FastAPI:
     blocks = pages(assistant, FeedbackStore(settings.feedback_db))
     return gr.mount_gradio_app(app, blocks, path="/", css=CSS, theme=gr.themes.Default(primary_hue="blue"),
                                show_error=False, footer_links=[])
+
+
+def server_config(app: FastAPI, settings: Settings, **overrides: object) -> uvicorn.Config:
+    """How uvicorn serves the app. Behind a reverse proxy listed in `trusted_proxies` the client's
+    address, and so its rate-limit bucket, is the one the proxy forwards, not the proxy's own."""
+    options = {"host": settings.host, "port": settings.port, "proxy_headers": True,
+               "forwarded_allow_ips": settings.trusted_proxies, **overrides}
+    return uvicorn.Config(app, **options)

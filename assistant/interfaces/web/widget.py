@@ -30,7 +30,7 @@ def install_widget(app: FastAPI, origins: Sequence[str], max_question_chars: int
                "Referrer-Policy": "no-referrer"}
     router = APIRouter(include_in_schema=False)
 
-    @router.get("/widget")
+    @router.api_route("/widget", methods=["GET", "HEAD"])  # HEAD: uptime checks of the portal embedding it
     def widget() -> HTMLResponse:
         return HTMLResponse(page, headers=headers)
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from contextlib import contextmanager
 
 import pytest
+import uvicorn
 from fastapi.testclient import TestClient
 
 from assistant.config import Settings
 from assistant.interfaces.web import create_app
+from assistant.interfaces.web.server import server_config
 
 PORTAL = "https://portal.example.gov.cn"
 PUBLIC_URL = "https://policy.example.gov.cn"
@@ -28,21 +31,28 @@ def client(assistant, web_settings):
         yield test_client
 
 
-@pytest.fixture(scope="session")
-def server_url(assistant, web_settings):
-    """The real app served by uvicorn in a background thread, as a person's browser reaches it."""
-    import uvicorn
-
+@contextmanager
+def serving(app, settings: Settings):
+    """`app` served by uvicorn, configured as `app.py` does, in a background thread on a free loopback port."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(create_app(assistant, web_settings), log_level="warning"))
+    server = uvicorn.Server(server_config(app, settings, log_level="warning"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
     while not server.started:
         assert thread.is_alive() and time.monotonic() < deadline, "the web server did not start"
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+@pytest.fixture(scope="session")
+def server_url(assistant, web_settings):
+    """The real app served by uvicorn in a background thread, as a person's browser reaches it."""
+    with serving(create_app(assistant, web_settings), web_settings) as url:
+        yield url

@@ -1,12 +1,13 @@
 """The HTTP API against the real assistant: the batch row contract, streaming, documents, errors, limits, headers."""
 import json
 
+import httpx
 from fastapi.testclient import TestClient
 
 from assistant.batch import answer_row
 from assistant.interfaces.web import create_app
 from assistant.interfaces.web.api import get_assistant
-from tests.interfaces.web.conftest import PORTAL
+from tests.interfaces.web.conftest import PORTAL, serving
 
 QUESTION = "我在鲁山县开饭店，房租能减免吗？"
 
@@ -131,12 +132,31 @@ def test_too_many_requests_from_one_ip_get_429_with_a_clear_message(assistant, w
     assert limited.get("/widget").status_code == 200  # pages are not counted, only /api/*
 
 
+def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_limit(assistant, web_settings):
+    settings = web_settings.model_copy(update={"rate_limit_per_minute": 2, "trusted_proxies": "127.0.0.1"})
+    with serving(create_app(assistant, settings), settings) as url:
+        def health(client_ip: str) -> int:
+            return httpx.get(f"{url}/api/health", headers={"X-Forwarded-For": client_ip}).status_code
+
+        assert [health("203.0.113.7") for _ in range(3)] == [200, 200, 429]
+        assert health("203.0.113.8") == 200  # another client behind the same proxy is not held back
+
+
+def test_an_untrusted_peer_cannot_dodge_the_limit_by_forging_x_forwarded_for(assistant, web_settings):
+    settings = web_settings.model_copy(update={"rate_limit_per_minute": 2, "trusted_proxies": "10.0.0.1"})
+    with serving(create_app(assistant, settings), settings) as url:
+        statuses = [httpx.get(f"{url}/api/health", headers={"X-Forwarded-For": f"203.0.113.{i}"}).status_code
+                    for i in range(3)]
+    assert statuses == [200, 200, 429]
+
+
 def test_the_widget_may_be_framed_only_by_listed_portals(client):
     response = client.get("/widget")
     policy = response.headers["content-security-policy"]
     assert f"frame-ancestors 'self' {PORTAL}" in policy
     assert "script-src 'self'" in policy and "connect-src 'self'" in policy
     assert "http" not in response.text  # no external CDN: every asset is relative to this server
+    assert client.head("/widget").headers["content-security-policy"] == policy  # an uptime probe sees the same page
 
 
 def test_the_embed_script_and_the_example_portal_are_served(client):
