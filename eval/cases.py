@@ -22,6 +22,7 @@ class Case:
     gold: list  # [{"file", "quote"}]
     facts: list
     split: str
+    file: str = ""  # the case file it was read from (set by `load_cases`)
 
 
 def evidence(clause: Clause) -> str:
@@ -34,5 +35,5 @@ def load_cases(directory: Path = CASES_DIR) -> list[Case]:
     for path in sorted(directory.glob("*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
-                cases.append(Case(**json.loads(line)))
+                cases.append(Case(**json.loads(line), file=path.name))
     return cases

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import math
 import re
 import statistics
 import time
@@ -175,7 +176,11 @@ def verdict(metric: str, systems: dict[str, dict[str, float]]) -> tuple[str, str
     return " and ".join(rules), "met" if all(checks) else "**MISSED**"
 
 
-def write_report(results: dict[str, dict[str, dict[str, float]]], config: RetrievalConfig, counts: dict[str, int], command: str) -> None:
+BY_FILE_METRICS = ("hit@5", "refusal recall", "false refusals", "fact coverage")
+
+
+def write_report(results: dict[str, dict[str, dict[str, float]]], config: RetrievalConfig, counts: dict[str, int],
+                 command: str, by_file: dict[str, dict[str, tuple[int, dict[str, float]]]]) -> None:
     lines = ["# Evaluation report", "", f"Made by `{command}`. Cases: " + ", ".join(f"{k} {v}" for k, v in counts.items()) + ".",
              f"Retrieval config: `{json.dumps(asdict(config))}`.",
              "Targets are the evaluation issue's and hold for the test split; dev is where the method was tuned.", ""]
@@ -187,6 +192,12 @@ def write_report(results: dict[str, dict[str, dict[str, float]]], config: Retrie
         ours = systems["政策通"]
         ratios = [f"{metric} {ours[metric] / s[metric]:.2f}× {name}" for name, s in systems.items() if name != "政策通" for metric in RETRIEVAL_METRICS if s[metric]]
         lines += ["", "Ratios (ours / baseline): " + "; ".join(ratios), ""]
+        lines += [f"政策通 on the {split} cases of each case file (a weak group shows here before it moves the total):", "",
+                  "| case file | cases | " + " | ".join(BY_FILE_METRICS) + " |", "|---" * (len(BY_FILE_METRICS) + 2) + "|"]
+        for name, (count, metrics) in by_file[split].items():
+            values = ["–" if math.isnan(metrics[m]) else _fmt(metrics[m]) for m in BY_FILE_METRICS]
+            lines.append(f"| {name} | {count} | " + " | ".join(values) + " |")
+        lines.append("")
     REPORT.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -232,15 +243,20 @@ def main(argv: list[str] | None = None) -> int:
     ]
     results: dict[str, dict[str, dict[str, float]]] = {}
     counts = {}
+    by_file: dict[str, dict[str, tuple[int, dict[str, float]]]] = {}
     for split in ("dev", "test"):
         chosen = [c for c in cases if c.split == split][: args.limit]
         counts[split] = len(chosen)
-        systems = {"政策通": score(chosen, run_system(assistant, chosen), sources)}
+        rows = run_system(assistant, chosen)
+        systems = {"政策通": score(chosen, rows, sources)}
+        files = sorted({c.file for c in chosen})
+        by_file[split] = {name: (len(group), score(group, rows, sources))
+                          for name in files for group in [[c for c in chosen if c.file == name]]}
         for baseline in baselines:
             systems[baseline.name] = score(chosen, run_baseline(baseline, chosen), sources)
         results[split] = systems
     command = "python -m eval" + (f" --limit {args.limit}" if args.limit else "") + (" --no-baselines" if args.no_baselines else "")
-    write_report(results, assistant.retrieval, counts, command)
+    write_report(results, assistant.retrieval, counts, command, by_file)
     write_chart(results)
     print(REPORT.read_text(encoding="utf-8"))
     return 0
