@@ -125,7 +125,7 @@ def run_baseline(baseline: Baseline, cases: list[Case]) -> dict[str, dict]:
     return rows
 
 
-def calibrate(assistant: Assistant, cases: list[Case]) -> float | None:
+def calibrate(assistant: Assistant, cases: list[Case]) -> float:
     """Sweep the refusal threshold on the dev split and recommend the one with the fewest errors of both
     kinds: the largest refusal recall minus false-refusal rate (Youden's J), the lowest threshold on a tie.
 
@@ -139,16 +139,15 @@ def calibrate(assistant: Assistant, cases: list[Case]) -> float | None:
     left = [c for c in dev if c.id not in declined_anyway or c.type != "out-of-scope"]
     print(f"{len(dev) - len(left)} dev out-of-scope questions are declined whatever the threshold; "
           f"{sum(c.type == 'out-of-scope' for c in left)} are left to it")
-    best: tuple[float, float] | None = None
+    sweep = []  # (J, -threshold): the largest J wins, then the lowest threshold
     for threshold in [x / 100 for x in range(40, 71, 2)]:
         assistant.retrieval = replace(assistant.retrieval, min_relevance=threshold)
         m = score(left, run_system(assistant, left), {})
         youden = m["refusal recall"] - m["false refusals"]
         print(f"min_relevance {threshold:.2f}: refusal recall {m['refusal recall']:.3f}, "
               f"false refusals {m['false refusals']:.3f}, J {youden:.3f}, hit@5 {m['hit@5']:.3f}")
-        if best is None or youden > best[1]:
-            best = (threshold, youden)
-    recommended = best[0] if best else None
+        sweep.append((youden, -threshold))
+    recommended = -max(sweep)[1]
     print(f"recommended min_relevance: {recommended}")
     return recommended
 
@@ -249,9 +248,10 @@ def main(argv: list[str] | None = None) -> int:
         counts[split] = len(chosen)
         rows = run_system(assistant, chosen)
         systems = {"政策通": score(chosen, rows, sources)}
-        files = sorted({c.file for c in chosen})
-        by_file[split] = {name: (len(group), score(group, rows, sources))
-                          for name in files for group in [[c for c in chosen if c.file == name]]}
+        groups: dict[str, list[Case]] = {}
+        for case in chosen:
+            groups.setdefault(case.file, []).append(case)
+        by_file[split] = {name: (len(group), score(group, rows, sources)) for name, group in sorted(groups.items())}
         for baseline in baselines:
             systems[baseline.name] = score(chosen, run_baseline(baseline, chosen), sources)
         results[split] = systems
