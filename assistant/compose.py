@@ -10,6 +10,8 @@ import re
 
 from assistant import places
 from assistant.types import Answer, Citation, Corpus, Hit, Jurisdiction, Query
+from assistant.understand import DETAILS
+from index.clauses import numbering
 
 MAX_QUOTE_CHARS = 220
 RERANK_MARGIN = 0.15  # a citation ranked this far below the best one is noise, not support
@@ -18,6 +20,8 @@ SCOPE = (
     "减税降费、房租减免、社保缓缴、融资贷款、稳岗就业、水电气、小升规、专精特新等。"
 )
 _SENTENCE = re.compile(r"[^。；！？]+[。；！？]?")
+# an amount, share, count or period as clauses state them: 20万元, 50%, 3个月, 1次, 不超过一年
+FIGURE = re.compile(r"\d[\d.,，]*\s*(%|％|万|亿|元|个月|年|天|日|次|倍|家|人|户|项|平方米)|[一二三四五六七八九十两]+(个月|年|倍|次)")
 
 
 def sentences(text: str) -> list[str]:
@@ -30,20 +34,34 @@ def is_heading(sentence: str) -> bool:
     return len(sentence) <= 40 and not sentence.rstrip().endswith(("。", "；", "！", "？", "：", ":"))
 
 
-def best_quote(text: str, words: list[str]) -> str:
-    """The run of one or two whole sentences that covers most query words (two when they fit: context
-    helps), kept under MAX_QUOTE_CHARS."""
+def best_quote(text: str, words: list[str], wanted: re.Pattern[str] | None = None, max_sentences: int = 3) -> str:
+    """The sentence of `text` that answers best, with up to `max_sentences` - 1 neighbours of the same
+    numbered item when they add query words (context helps), kept under MAX_QUOTE_CHARS.
+
+    A sentence answers by the query words it holds; stating the `wanted` kind of detail (a figure when
+    the question asks how much, how long or until when) counts as one more: "最多能贷多少" is
+    answered by the sentence with 20万元, not by the one that only names the loan.
+    """
     parts = sentences(text)
     if not parts:
         return text.strip()
     quotable = [i for i, part in enumerate(parts) if not is_heading(part)] or list(range(len(parts)))
-    candidates = [[i] for i in quotable] + [[i, i + 1] for i in quotable if i + 1 in quotable]
+    candidates = [
+        list(range(start, start + size))
+        for start in quotable
+        for size in range(1, max_sentences + 1)
+        if all(i in quotable for i in range(start, start + size))
+        and not any(numbering(parts[i]) for i in range(start + 1, start + size))  # never into the next item
+    ]
+    distinct = list(dict.fromkeys(words))
 
-    def value(span: list[int]) -> tuple[float, int]:
+    def answers(passage: str) -> int:
+        return sum(1 for w in distinct if w in passage) + (1 if wanted and wanted.search(passage) else 0)
+
+    def value(span: list[int]) -> tuple[bool, int, int, int]:
         joined = "".join(parts[i] for i in span)
-        hits = sum(1 for w in dict.fromkeys(words) if w in joined)
-        too_long = len(joined) > MAX_QUOTE_CHARS
-        return (hits - (2 if too_long else 0) + 0.01 * (len(span) - 1), -len(joined))
+        fits = len(joined) <= MAX_QUOTE_CHARS or len(span) == 1
+        return (fits, max(answers(parts[i]) for i in span), answers(joined), -len(joined))
 
     chosen = max(candidates, key=value)
     return "".join(parts[i] for i in chosen).strip()
@@ -61,9 +79,13 @@ def clause_reference(label: str) -> str:
 
 
 def refusal(query: Query, location: Jurisdiction | None, why: str, timings: dict[str, float]) -> Answer:
+    return _declined(query, location, why, f"{SCOPE}您可以换个说法，或说明所在县区和具体事项（如房租、社保、贷款）。", timings)
+
+
+def _declined(query: Query, location: Jurisdiction | None, why: str, advice: str, timings: dict[str, float]) -> Answer:
     return Answer(
         question=query.question,
-        text=f"抱歉，{why}{SCOPE}您可以换个说法，或说明所在县区和具体事项（如房租、社保、贷款）。",
+        text=f"抱歉，{why}{advice}",
         citations=(),
         refused=True,
         location=location,
@@ -96,7 +118,11 @@ def compose(
     chosen = [h for h in shortlist if h.scores["rerank"] >= shortlist[0].scores["rerank"] - RERANK_MARGIN]
     if query.compared:
         chosen = _each_place_represented(chosen, hits, corpus, query.compared, min_relevance)
-    citations = [cite(h, corpus, words, today) for h in chosen]
+    citations = [cite(h, corpus, words, today, wanted(query)) for h in chosen]
+    if query.detail:
+        _, stated, what = DETAILS[query.detail]
+        if not any(stated.search(c.quote) for c in citations[:2]):  # the best matches must state it, not a far neighbour
+            return unstated(query, location, citations[0], what, timings)
     local = {c.jurisdiction.name for c in citations if c.jurisdiction.level in ("city", "county")}
     grouped = location is None and len(local) > 1  # rules differ by place: each place's quotes together
     if grouped:
@@ -111,7 +137,7 @@ def compose(
         notice = f"本库没有{location.name}本级的政策，以下是适用于{location.name}的国家和河南省规定。"
     return Answer(
         question=query.question,
-        text=_text(query, citations, notice),
+        text=_text(query, citations, words, notice),
         citations=tuple(citations),
         refused=False,
         location=location,
@@ -133,13 +159,34 @@ def _each_place_represented(chosen: list[Hit], hits: list[Hit], corpus: Corpus, 
     return sorted(chosen + extra, key=lambda h: -h.scores["rerank"])
 
 
-def cite(hit: Hit, corpus: Corpus, words: list[str], today: str) -> Citation:
+def wanted(query: Query) -> re.Pattern[str] | None:
+    """The kind of detail the quotes should state: the one asked for, else any figure when one is."""
+    if query.detail:
+        return DETAILS[query.detail][1]
+    return FIGURE if query.asks_figure else None
+
+
+def unstated(query: Query, location: Jurisdiction | None, nearest: Citation, what: str, timings: dict[str, float]) -> Answer:
+    """A refusal for a question whose topic the corpus has but whose asked detail it does not state:
+    it names the nearest clause and who is responsible, so the asker knows where to go on."""
+    pointer = f"最接近的是{_where(nearest)}《{nearest.document.title}》{clause_reference(nearest.clause.label)}"
+    if nearest.clause.departments:
+        pointer += f"（{nearest.clause.departments}）"
+    return _declined(query, location, f"现有政策原文没有写明{what}。{pointer}。", "具体可向负责部门或12345热线咨询。", timings)
+
+
+def _where(citation: Citation) -> str:
+    """Whose rule a citation is, as a lead says it: 国家层面 or the place's name."""
+    return "国家层面" if citation.jurisdiction.level == "national" else citation.jurisdiction.name
+
+
+def cite(hit: Hit, corpus: Corpus, words: list[str], today: str, wanted: re.Pattern[str] | None = None) -> Citation:
     """The citation a hit becomes: the best verbatim quote of its clause for `words`, tagged and dated."""
     clause = corpus.clause(hit.clause_id)
     document = corpus.document(hit.doc_id)
     valid_until = clause.valid_until or document.valid_until
     return Citation(
-        quote=best_quote(clause.text, words),
+        quote=best_quote(clause.text, words, wanted),
         jurisdiction=document.jurisdiction,
         document=document,
         clause=clause,
@@ -149,9 +196,9 @@ def cite(hit: Hit, corpus: Corpus, words: list[str], today: str) -> Citation:
     )
 
 
-def _text(query: Query, citations: list[Citation], notice: str | None) -> str:
+def _text(query: Query, citations: list[Citation], words: list[str], notice: str | None) -> str:
     top = citations[0]
-    where = "国家层面" if top.jurisdiction.level == "national" else top.jurisdiction.name
+    where = _where(top)
     if query.wants == "department" and top.clause.departments:
         lead = f"{where}这项工作的负责部门：{top.clause.departments}。"
     elif query.wants == "deadline":
@@ -161,7 +208,7 @@ def _text(query: Query, citations: list[Citation], notice: str | None) -> str:
             else f"{where}的这项规定没有写明截止日期，以原文为准。"
         )
     else:
-        lead = f"据{where}《{top.document.title}》{clause_reference(top.clause.label)}：{sentences(top.quote)[0]}"
+        lead = f"据{where}《{top.document.title}》{clause_reference(top.clause.label)}：{best_quote(top.quote, words, wanted(query), 1)}"
     return "\n".join([lead, *([notice] if notice else []), citation_block(citations)])
 
 

@@ -100,6 +100,31 @@ def named_places(text: str) -> list[Place]:
     return find_places(RANK.sub("", text))
 
 
+# A place can be named without being where the asker is or asks about: where goods or money go
+# (发到山东, 投到许昌的新项目), where a firm lists (香港主板), where a trip leads (去上海参展), or
+# where a branch, project or counterparty sits (新乡也有个分厂, 山东的客户). A place one comes to
+# (来河南送货) or sets up in (去湛河区开店) is where the asker acts, whatever their home (我是山东的).
+_PASSING_BEFORE = re.compile(r"(投到|投资到|投向|发到|发往|运到|运往|销往|卖到|卖往|寄到|寄往|出口到|供货到|去|到|赴|往)$")
+_SETTLING_AFTER = re.compile(r"^[^，,。；？！]{0,3}(开店|开厂|办厂|建厂|设厂|开公司|注册|落户|创业|经营|开饭店|开超市)")
+_INCIDENTAL_AFTER = re.compile(r"^(的)?(主板|创业板|科创板|北交所|证券交易所|交易所|上市|挂牌)|^的新?项目|^[^，,。；？！]{0,6}(分厂|分公司|子公司|客户|供应商|厂家|合作方)")
+_ARRIVING_BEFORE = re.compile(r"(来|回)$")
+
+
+def asker_places(text: str) -> list[Place]:
+    """The places of `named_places(text)` that say where the asker is or what they ask about:
+    incidental mentions left out, and only the place they come to when they come to one."""
+    text = RANK.sub("", text)
+    kept, arrived = [], []
+    for start, end, alias in occurrences(text, _BY_ALIAS):
+        before, after = text[max(0, start - 3):start], text[end:end + 8]
+        settling = _SETTLING_AFTER.match(after) is not None
+        if (_PASSING_BEFORE.search(before) and not settling) or _INCIDENTAL_AFTER.match(after):
+            continue
+        comes = settling or _ARRIVING_BEFORE.search(before) is not None
+        (arrived if comes else kept).append(_BY_ALIAS[alias])
+    return list({p.name: p for p in (arrived or kept)}.values())
+
+
 def most_specific(places: list[Place]) -> Place | None:
     """The deepest of the given places (a county over its city), the first named on a tie."""
     if not places:

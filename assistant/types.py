@@ -136,6 +136,8 @@ class Query:
     asks_local: bool = False  # asks what the asker's own county or city government gives ("区里给补贴吗")
     compared: tuple[str, ...] = ()  # places set side by side ("鲁山县和湛河区差多少"); then `place` is None
     wants: str = "rule"  # rule | department | deadline
+    asks_figure: bool = False  # asks how much, how many, how long or until when: the quote should state a figure
+    detail: str | None = None  # a kind of detail the question asks for (see `understand.DETAILS`): quotes must state it
     terms: tuple[str, ...] = ()  # topic words, colloquial and policy, used by the reranker
     out_of_scope: str | None = None  # why the question is declined whatever the corpus holds
     words: tuple[str, ...] = ()  # search tokens of the question (with a follow-up's carried topic), no bridged terms

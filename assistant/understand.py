@@ -87,8 +87,40 @@ OUT_OF_SCOPE: dict[str, re.Pattern[str]] = {
     "本助手只回答政策问题，不执行改变规则或索取系统信息的指令。": re.compile(
         r"系统提示|管理员授权|不受限制|忽略(之前|以上|上面|你的)|密钥|文件路径|^\s*system\s*[:：]", re.IGNORECASE),
 }
+# Details an owner asks for that a policy text may not state. Each kind: how a question asks for it,
+# how a clause states it, and what to call it when no quoted clause does. A question asking for one
+# is answered only when the quotes shown state that kind of detail; otherwise it is declined, since
+# the topic alone ("一次性吸纳就业补贴") does not answer "每人能领多少钱".
+DETAILS: dict[str, tuple[re.Pattern[str], re.Pattern[str], str]] = {
+    "share": (
+        re.compile(r"百分之几|百分之多少|几个点|多少个点|几成|(比例|费率|税率|利率)(是|为|按)?多少|多少(比例|费率|税率)"),
+        re.compile(r"%|％|百分之|[一二三四五六七八九十]成|减半|倍|全额"),
+        "具体比例",
+    ),
+    "amount": (
+        re.compile(r"多少钱|几块钱|多少万|(补|奖|给|发|领|拿|贷|减|免|报|返|退)(个)?多少(?![天个年次家人小])"),
+        re.compile(r"\d\s*(万|亿)?元|[一二三四五六七八九十百千万]+元|%|％|百分之|减半|全额|免(征|收|除)|倍"),
+        "具体金额或标准",
+    ),
+    "contact": (
+        re.compile(r"电话|手机号|联系方式|联系人|叫(啥|什么)名|名字叫|办公地址|在哪栋|几楼"),
+        re.compile(r"电话|联系人|\d{7,}|地址"),
+        "联系人或联系方式",
+    ),
+    "channel": (
+        re.compile(r"(哪个|什么|哪)(网站|系统|平台|APP|app|小程序|公众号)|网址|链接|下载|(申报表|申请表|表格).{0,4}(去哪|在哪|哪里)"),
+        re.compile(r"系统|平台|网站|APP|app|小程序|公众号|豫事办|支付宝|网址|下载"),
+        "办理渠道（系统、网站、表格）",
+    ),
+    "materials": (
+        re.compile(r"(什么|哪些|啥|要带|准备|提供|交|提交).{0,3}(材料|资料|证明|手续)"),
+        re.compile(r"材料|资料|证明|手续|凭"),
+        "需要的材料",
+    ),
+}
 DEPARTMENT_WORDS = re.compile(r"哪个部门|什么部门|哪个单位|找谁|谁负责|谁管|哪里办|去哪|找哪|部门")
 DEADLINE_WORDS = re.compile(r"截止|截至|什么时候|啥时候|到期|期限|有效期|多久|还能享受|还有效|到哪天|几号")
+FIGURE_WORDS = re.compile(r"多少|多大|多久|多长|几[个年月天次倍成家]|比例|额度|上限|最高|最多|标准|幅度|什么时候|啥时候|哪段时间|期限|截止")
 LOCAL_WORDS = re.compile(r"区里|县里|市里|当地|本地")
 FOLLOW_UP_START = re.compile(r"^(那|那么|那要是|还有|另外|如果是|要是|换成|同样)")
 FOLLOW_UP_MAX_CHARS = 14
@@ -96,7 +128,7 @@ FOLLOW_UP_MAX_CHARS = 14
 
 def understand(question: str, history: Sequence[dict[str, str]] = (), location: str | None = None) -> Query:
     """The query to search for. `location` is the asker's place when the interface knows it."""
-    named = places.named_places(question)
+    named = places.asker_places(question)
     earlier = [turn["content"] for turn in history if turn.get("role") == "user" and turn.get("content")]
     follow_up = bool(earlier) and (
         len(question) <= FOLLOW_UP_MAX_CHARS or FOLLOW_UP_START.match(question) is not None
@@ -106,7 +138,7 @@ def understand(question: str, history: Sequence[dict[str, str]] = (), location: 
         place = _narrower(place, places.place(location))
     if follow_up:
         for turn in reversed(earlier):
-            said = places.most_specific(places.named_places(turn))
+            said = places.most_specific(places.asker_places(turn))
             if said:
                 place = _narrower(place, said)
                 break
@@ -131,6 +163,8 @@ def understand(question: str, history: Sequence[dict[str, str]] = (), location: 
         asks_local=LOCAL_WORDS.search(question) is not None,
         compared=compared,
         wants=wants,
+        asks_figure=FIGURE_WORDS.search(question) is not None,
+        detail=next((kind for kind, (asked, _, _) in DETAILS.items() if asked.search(question)), None),
         terms=terms,
         words=tuple(tokens(topic_only)),
     )

@@ -17,7 +17,6 @@ from index.patterns import (
     DEPARTMENT_LINE,
     DEPARTMENT_OPEN,
     NUMBERING,
-    SENTENCE_END,
     VALIDITY_HINT,
     DATE,
     PERIOD,
@@ -30,7 +29,11 @@ PREAMBLE = "导语"
 CLOSING = "结语"
 MAX_PASSAGE_CHARS = 320
 SENTENCE = re.compile(r"[^。；！？]*[。；！？]?")
-TITLE_STOP = re.compile(r"[。；！？]")
+TITLE_STOP = re.compile(r"[。；！？，]")
+CLOSED_SENTENCE = re.compile(r"[。；！？!?][”」]?$")  # a closing quote alone ends a title, not a sentence
+# Printed lines of the corpus run 24–29 characters and wrap mid-sentence; its bare headings
+# (三、减轻房租压力, （一）实施梯度培育工程) have at most 18.
+HEADING_MAX_CHARS = 20
 
 
 @dataclass
@@ -62,11 +65,15 @@ def heading_of(text: str) -> str:
 
 
 def _join(lines: list[Line]) -> str:
-    """Lines broken mid-sentence joined back; a sentence end or a bare heading keeps its break."""
+    """Lines broken mid-sentence joined back; a sentence end or a bare heading keeps its break.
+
+    A numbered first line as long as a printed line is the start of a sentence that wraps
+    (一、中小微企业在2022年1月1日至2022年12月 / 31日期间…), not a heading.
+    """
     text = ""
     for index, line in enumerate(lines):
-        ends_sentence = SENTENCE_END.search(text) and not text.endswith(("）", ")"))
-        bare_heading = index == 1 and numbering(text) and len(text) <= 40 and not TITLE_STOP.search(text)
+        ends_sentence = CLOSED_SENTENCE.search(text)
+        bare_heading = index == 1 and numbering(text) and len(text) <= HEADING_MAX_CHARS and not TITLE_STOP.search(text)
         if text and (ends_sentence or bare_heading):
             text += "\n"
         text += line.text

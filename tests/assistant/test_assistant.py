@@ -144,3 +144,21 @@ def test_a_comparison_quotes_each_place_and_nothing_that_binds_neither(assistant
     assert {"鲁山县", "湛河区"} <= shown
     assert all(places.applies_to(name, "鲁山县") or places.applies_to(name, "湛河区") for name in shown)
     assert answer.location is None and "对比" in answer.notice
+
+
+def test_a_detail_the_policy_does_not_state_is_declined_naming_the_nearest_clause(assistant):
+    answer = assistant.ask("湛河区房租减免是哪个科室负责，联系电话多少？")
+    assert answer.refused and not answer.citations
+    assert "没有写明联系人或联系方式" in answer.text and "最接近的是" in answer.text
+
+
+def test_a_figure_the_policy_states_is_quoted_and_led_with(assistant):
+    answer = assistant.ask("在焦作个人申请财政贴息的创业担保贷款，最高能贷多少钱？")
+    assert not answer.refused
+    assert "20万元" in answer.citations[0].quote and "20万元" in answer.text.splitlines()[0]
+
+
+def test_a_listing_venue_is_not_taken_for_the_askers_place(assistant):
+    answer = assistant.ask("我们要去深圳证券交易所上市，市里奖励多少？", location="温县")
+    assert not answer.refused and answer.location.name == "温县"
+    assert all(places.applies_to(c.jurisdiction.name, "温县") for c in answer.citations)

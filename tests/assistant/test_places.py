@@ -23,3 +23,32 @@ def test_the_applicability_chain_runs_county_city_province_nation():
 def test_places_outside_the_corpus_are_known_but_not_covered():
     guangdong = places.place("广东")
     assert guangdong.level == "province" and not guangdong.covered
+
+
+def _asker(text: str) -> list[str]:
+    return [p.name for p in places.asker_places(text)]
+
+
+def test_places_goods_money_or_a_listing_go_to_are_not_where_the_asker_is():
+    assert _asker("我们公司要是去香港主板上市，市里一次性奖多少？") == []
+    assert _asker("货发到山东，运费有补贴吗") == []
+    assert _asker("一半的钱投到许昌的新项目上了，还能拿县里的奖励吗？") == []
+    assert _asker("我在温县，山东的客户欠款不还怎么办") == ["温县"]
+
+
+def test_a_branch_elsewhere_leaves_the_asker_at_home():
+    assert _asker("我在新乡也有个分厂，这批货是给焦作一家单位供的") == ["焦作市"]
+
+
+def test_the_place_one_comes_to_or_sets_up_in_is_where_the_asker_acts():
+    assert _asker("我是山东的货车司机，经常来河南送货") == ["河南省"]
+    assert _asker("我在鲁山，想去湛河区开店，房租能减吗") == ["湛河区"]
+    assert _asker("我在鲁山县开饭店") == ["鲁山县"]
+
+
+def test_places_set_side_by_side_are_all_kept():
+    assert _asker("鲁山县和湛河区房租减免有啥不同") == ["鲁山县", "湛河区"]
+
+
+def test_a_place_s_own_projects_still_place_the_asker():
+    assert _asker("湛河区一般企业投资项目审批最多多少个工作日？") == ["湛河区"]

@@ -72,3 +72,25 @@ def test_two_places_side_by_side_are_a_comparison_not_a_location():
 def test_paying_pension_contributions_is_business_drawing_a_pension_is_not():
     assert understand("我们公司的养老金能缓缴吗？").out_of_scope is None
     assert understand("我明年退休，养老金每个月能领多少？").out_of_scope
+
+
+@pytest.mark.parametrize("question, detail", [
+    ("招的大学生，每招一个人能领多少钱？", "amount"),
+    ("这个补贴最多补多少？", "amount"),
+    ("印花税税率是多少？", "share"),
+    ("按发票价的百分之几给？", "share"),
+    ("负责这事的科长叫啥名字，手机号多少？", "contact"),
+    ("申报表去哪下载？", "channel"),
+    ("在哪个系统上填报？", "channel"),
+    ("申请要交哪些材料？", "materials"),
+    ("开饭店的房租能减免吗？", None),
+    ("找哪个部门办？", None),
+    ("社保能缓缴几个月？", None),  # a period, asked as a figure: quoted, but not a kind that must be stated
+])
+def test_the_kind_of_detail_asked_for_is_recognised(question, detail):
+    assert understand(question).detail == detail
+
+
+def test_a_question_for_a_figure_is_marked_so_quotes_can_prefer_one():
+    assert understand("一个人最多能贷多少？").asks_figure
+    assert not understand("个体户能申请创业担保贷款吗？").asks_figure

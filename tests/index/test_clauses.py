@@ -48,7 +48,8 @@ def test_a_bare_heading_lives_in_its_childrens_paths_not_as_a_clause(corpus):
     ancestors = {(c.doc_id, c.path[0]) for c in corpus.clauses if len(c.path) > 1}
     for clause in corpus.clauses:
         if len(clause.path) == 1 and (clause.doc_id, clause.path[0]) in ancestors:
-            assert len(clause.text) > 40 or "\n" in clause.text, clause.text  # it has text of its own
+            own_words = len(clause.text) > 40 or "\n" in clause.text or re.search(r"[，。；：]", clause.text)
+            assert own_words, clause.text  # a sentence of its own (…且符合以下条件的企业：), not a bare heading
     assert ("0", "一、总体要求") not in {(c.doc_id, c.text) for c in corpus.clauses}
     assert all(c.text != "一、总体要求" for c in corpus.clauses)
 
@@ -89,3 +90,14 @@ def test_a_clause_span_covers_its_department_lines(corpus):
     listing = next(c for c in corpus.clauses if c.source.file.startswith("000") and "大力服务企业上市" in c.text)
     raw = (RAW / listing.source.file).read_text(encoding="utf-8").splitlines()
     assert raw[listing.source.end_line - 1].startswith("责任单位")
+
+
+def test_a_numbered_line_as_long_as_a_printed_line_runs_on_into_the_next():
+    from index.clauses import parse_clauses
+    from index.clean import Line
+
+    body = [Line(1, "一、中小微企业在2022年1月1日至2022年12月"), Line(2, "31日期间新购置的设备、器具，单位价值在500万元以上的，可在当年一次性税前扣除。"),
+            Line(3, "二、减轻房租压力"), Line(4, "对承租国有房屋的小微企业，免除3个月租金。")]
+    first, second = parse_clauses("doc", "f.txt", body)
+    assert first.text.startswith("一、中小微企业在2022年1月1日至2022年12月31日期间")
+    assert second.text == "二、减轻房租压力\n对承租国有房屋的小微企业，免除3个月租金。"

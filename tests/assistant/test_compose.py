@@ -1,0 +1,31 @@
+"""Quotes: whole sentences of one numbered item, the one that answers first."""
+import re
+
+from assistant.compose import FIGURE, best_quote
+
+LOAN = (
+    "2．支持高校毕业生等群体自主创业。符合财政贴息申请条件的个人，可申请最高20万元的财政贴息创业担保贷款；"
+    "合伙创业和组织起来就业的，可申请最高150万元的财政贴息创业担保贷款。享受财政贴息创业担保贷款的次数最高可达3次。"
+)
+
+
+def test_a_question_for_a_figure_is_answered_by_the_sentence_that_states_it():
+    quote = best_quote(LOAN, ["创业", "担保", "贷款", "个人"], FIGURE, max_sentences=1)
+    assert "20万元" in quote and quote.startswith("符合")
+
+
+def test_neighbouring_sentences_are_added_when_they_hold_more_of_the_question():
+    quote = best_quote(LOAN, ["个人", "合伙", "贷款"], FIGURE)
+    assert "20万元" in quote and "150万元" in quote
+    assert quote in LOAN  # verbatim, whole sentences
+
+
+def test_a_quote_never_runs_into_the_next_numbered_item():
+    text = "12．引导平台企业下调商户服务费。给予阶段性商户服务费优惠。\n13．允许失业保险、工伤保险基金结余较多的省份对餐饮企业缓缴失业保险、工伤保险费。"
+    quote = best_quote(text, ["服务费", "失业保险", "缓缴"])
+    assert not re.search(r"优惠。13．", quote)
+
+
+def test_a_heading_is_never_quoted():
+    text = "三、减轻房租压力\n对承租国有房屋的小微企业，免除3个月租金。"
+    assert best_quote(text, ["房租"]) == "对承租国有房屋的小微企业，免除3个月租金。"
