@@ -35,8 +35,9 @@ def is_heading(sentence: str) -> bool:
 
 
 def best_quote(text: str, words: list[str], wanted: re.Pattern[str] | None = None, max_sentences: int = 3) -> str:
-    """The sentence of `text` that answers best, with up to `max_sentences` - 1 neighbours of the same
-    numbered item when they add query words (context helps), kept under MAX_QUOTE_CHARS.
+    """The sentence of `text` that answers best, with as many as `max_sentences` - 1 neighbours of the
+    same numbered item as fit in MAX_QUOTE_CHARS: context helps (the period after a rule, the group
+    it is for), and the run holding more query words wins among equals.
 
     A sentence answers by the query words it holds; stating the `wanted` kind of detail (a figure when
     the question asks how much, how long or until when) counts as one more: "最多能贷多少" is
@@ -58,10 +59,10 @@ def best_quote(text: str, words: list[str], wanted: re.Pattern[str] | None = Non
     def answers(passage: str) -> int:
         return sum(1 for w in distinct if w in passage) + (1 if wanted and wanted.search(passage) else 0)
 
-    def value(span: list[int]) -> tuple[bool, int, int, int]:
+    def value(span: list[int]) -> tuple[bool, int, int, int, int]:
         joined = "".join(parts[i] for i in span)
         fits = len(joined) <= MAX_QUOTE_CHARS or len(span) == 1
-        return (fits, max(answers(parts[i]) for i in span), answers(joined), -len(joined))
+        return (fits, max(answers(parts[i]) for i in span), answers(joined), len(span), -len(joined))
 
     chosen = max(candidates, key=value)
     return "".join(parts[i] for i in chosen).strip()

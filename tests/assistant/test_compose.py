@@ -29,3 +29,9 @@ def test_a_quote_never_runs_into_the_next_numbered_item():
 def test_a_heading_is_never_quoted():
     text = "三、减轻房租压力\n对承租国有房屋的小微企业，免除3个月租金。"
     assert best_quote(text, ["房租"]) == "对承租国有房屋的小微企业，免除3个月租金。"
+
+
+def test_a_quote_keeps_the_context_that_fits_around_the_answering_sentence():
+    text = ("对餐饮、零售、旅游企业阶段性实施缓缴失业保险、工伤保险费政策。上述行业中有雇工的个体工商户参照企业办法缓缴。"
+            "失业保险费、工伤保险费缓缴费款所属期为2022年4月至2023年3月。")
+    assert "2023年3月" in best_quote(text, ["餐饮", "缓缴", "失业保险"])
