@@ -122,7 +122,7 @@ def compose(
     citations = [cite(h, corpus, words, today, wanted(query)) for h in chosen]
     if query.detail:
         _, stated, what = DETAILS[query.detail]
-        if not any(stated.search(c.quote) for c in citations[:2]):  # the best matches must state it, not a far neighbour
+        if not any(stated.search(c.quote) for c in citations):
             return unstated(query, location, citations[0], what, timings)
     local = {c.jurisdiction.name for c in citations if c.jurisdiction.level in ("city", "county")}
     grouped = location is None and len(local) > 1  # rules differ by place: each place's quotes together
@@ -208,8 +208,11 @@ def _text(query: Query, citations: list[Citation], words: list[str], notice: str
             if top.valid_until
             else f"{where}的这项规定没有写明截止日期，以原文为准。"
         )
-    else:
-        lead = f"据{where}《{top.document.title}》{clause_reference(top.clause.label)}：{best_quote(top.quote, words, wanted(query), 1)}"
+    else:  # the first rule whose answering sentence states what was asked (a county may only restate the province)
+        asked = wanted(query)
+        answering = [(c, best_quote(c.quote, words, asked, 1)) for c in citations]
+        stating, sentence = next(((c, s) for c, s in answering if asked and asked.search(s)), answering[0])
+        lead = f"据{_where(stating)}《{stating.document.title}》{clause_reference(stating.clause.label)}：{sentence}"
     return "\n".join([lead, *([notice] if notice else []), citation_block(citations)])
 
 

@@ -79,7 +79,7 @@ class RetrievalConfig:
     weight_bm25: float = 0.10
     local_bonus: float = 0.03
     department_bonus: float = 0.05  # asked who handles it: a clause that names its department answers that
-    min_relevance: float = 0.50  # absolute relevance the best of the top_k must reach, or the question is declined; calibrated on dev (python -m eval --calibrate)
+    min_relevance: float = 0.54  # absolute relevance the best of the top_k must reach, or the question is declined; calibrated on dev (python -m eval --calibrate)
 
 
 @lru_cache(maxsize=1)

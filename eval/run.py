@@ -127,9 +127,11 @@ def run_baseline(baseline: Baseline, cases: list[Case]) -> dict[str, dict]:
 
 def calibrate(assistant: Assistant, cases: list[Case]) -> float:
     """Sweep the refusal threshold on the dev split and recommend the one that declines most out-of-scope
-    questions while wrongly declining no more answerable ones than the false-refusal target allows; the
-    lowest such threshold on a tie. Both targets are the eval issue's, so the rule serves them directly
-    rather than trading one kind of error for the other at a fixed rate.
+    questions while wrongly declining at most half as many answerable ones as the false-refusal target
+    allows; the lowest such threshold on a tie. Both targets are the eval issue's, so the rule serves them
+    directly rather than trading one kind of error for the other at a fixed rate. The half is a margin
+    for sampling error: on ~150 dev answers one wrong refusal moves the rate by 0.007, and a threshold
+    chosen at the edge of the target on dev lands past it on new questions.
 
     Only the questions the threshold decides count: out-of-scope questions that the remit guard, the
     place check or the unstated-detail check decline whatever the threshold are left out, so a longer
@@ -142,7 +144,7 @@ def calibrate(assistant: Assistant, cases: list[Case]) -> float:
     left = [c for c in dev if c.id not in declined_anyway or c.type != "out-of-scope"]
     print(f"{len(dev) - len(left)} dev out-of-scope questions are declined whatever the threshold; "
           f"{sum(c.type == 'out-of-scope' for c in left)} are left to it")
-    allowed = TARGETS["false refusals"][1]
+    allowed = TARGETS["false refusals"][1] / 2
     sweep = []  # (within the false-refusal target, recall, -threshold): the best tuple wins
     for threshold in [x / 100 for x in range(40, 71, 2)]:
         assistant.retrieval = replace(original, min_relevance=threshold)

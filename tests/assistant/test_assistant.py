@@ -162,3 +162,10 @@ def test_a_listing_venue_is_not_taken_for_the_askers_place(assistant):
     answer = assistant.ask("我们要去深圳证券交易所上市，市里奖励多少？", location="温县")
     assert not answer.refused and answer.location.name == "温县"
     assert all(places.applies_to(c.jurisdiction.name, "温县") for c in answer.citations)
+
+
+def test_the_lead_gives_the_asked_figure_from_the_rule_that_states_it(assistant):
+    answer = assistant.ask("我们是鲁山的小微企业，去年缴的失业保险能返还多少比例？")
+    assert not answer.refused
+    assert answer.citations[0].jurisdiction.name == "鲁山县"  # the asker's own rule stays first …
+    assert "%" in answer.text.splitlines()[0]  # … while the lead quotes the wider rule that states the share
