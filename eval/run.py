@@ -76,14 +76,15 @@ def _share(values) -> float:
 
 
 def _askers(case: Case) -> list[str]:
-    """Where the asker is: the case's location, else the place the question names (each of them when
-    it sets places side by side), else the place of an earlier turn; empty when nowhere covered."""
-    if case.location:
-        return [places.place(case.location).name]
+    """Where the asker is, as the rules asked about must apply: each place when the question sets places
+    side by side (鲁山和湛河各自…, whoever asks), else the case's location, else the place the question
+    names, else the place of an earlier turn; empty when nowhere covered."""
     named = places.named_places(case.question)
     side_by_side = places.side_by_side(named)
     if side_by_side:
         return [p.name for p in side_by_side]
+    if case.location:
+        return [places.place(case.location).name]
     found = places.most_specific(named)
     for turn in reversed(case.history):
         if found is None and turn.get("role") == "user":

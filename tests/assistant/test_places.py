@@ -52,3 +52,8 @@ def test_places_set_side_by_side_are_all_kept():
 
 def test_a_place_s_own_projects_still_place_the_asker():
     assert _asker("湛河区一般企业投资项目审批最多多少个工作日？") == ["湛河区"]
+
+
+def test_a_direction_after_a_verb_or_a_verb_ending_in_到_is_not_a_trip():
+    assert _asker("产品卖出去省里有奖励吗？") == ["河南省"]
+    assert _asker("得到省里的认定后，县里还奖吗？") == ["河南省"]
