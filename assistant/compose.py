@@ -2,7 +2,8 @@
 
 Deterministic and offline. Every quote is a run of whole sentences of its clause, so it is
 source text; the lead only repeats a quoted sentence and names its source. Nothing is claimed
-beyond the quotes; too weak evidence, or a place the corpus does not cover, is a refusal.
+beyond the quotes: too weak evidence, a place the corpus does not cover, or a detail asked for
+(an amount, a phone number) that no quote states is a refusal.
 """
 from __future__ import annotations
 
@@ -119,7 +120,7 @@ def compose(
     chosen = [h for h in shortlist if h.scores["rerank"] >= shortlist[0].scores["rerank"] - RERANK_MARGIN]
     if query.compared:
         chosen = _each_place_represented(chosen, hits, corpus, query.compared, min_relevance)
-    citations = [cite(h, corpus, words, today, wanted(query)) for h in chosen]
+    citations = [cite(h, corpus, words, today, asked_detail(query)) for h in chosen]
     if query.detail:
         _, stated, what = DETAILS[query.detail]
         if not any(stated.search(c.quote) for c in citations):
@@ -160,7 +161,7 @@ def _each_place_represented(chosen: list[Hit], hits: list[Hit], corpus: Corpus, 
     return sorted(chosen + extra, key=lambda h: -h.scores["rerank"])
 
 
-def wanted(query: Query) -> re.Pattern[str] | None:
+def asked_detail(query: Query) -> re.Pattern[str] | None:
     """The kind of detail the quotes should state: the one asked for, else any figure when one is."""
     if query.detail:
         return DETAILS[query.detail][1]
@@ -209,7 +210,7 @@ def _text(query: Query, citations: list[Citation], words: list[str], notice: str
             else f"{where}的这项规定没有写明截止日期，以原文为准。"
         )
     else:  # the first rule whose answering sentence states what was asked (a county may only restate the province)
-        asked = wanted(query)
+        asked = asked_detail(query)
         answering = [(c, best_quote(c.quote, words, asked, 1)) for c in citations]
         stating, sentence = next(((c, s) for c, s in answering if asked and asked.search(s)), answering[0])
         lead = f"据{_where(stating)}《{stating.document.title}》{clause_reference(stating.clause.label)}：{sentence}"
