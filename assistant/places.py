@@ -101,14 +101,16 @@ def named_places(text: str) -> list[Place]:
 
 
 # A place can be named without being where the asker is or asks about: where goods or money go
-# (发到山东, 投到许昌的新项目), where a firm lists (香港主板), where a trip leads (去上海参展), or
+# (发到山东, 投到许昌的新项目), where a firm lists (香港主板, 在香港上市: never a place the corpus
+# covers, whose 上市奖励 is its own rule), where a trip leads (去上海参展), or
 # where a branch, project or counterparty sits (新乡也有个分厂, 山东的客户). A place one comes to
 # (来河南送货) or sets up in (去湛河区开店) is where the asker acts, whatever their home (我是山东的).
 # 去 as a verb of going (去香港上市), not a direction after another verb (卖出去, 送过去); a bare 到 is too
 # often part of a verb (得到, 受到, 达到) to mark a destination by itself
 _PASSING_BEFORE = re.compile(r"(投到|投资到|投向|发到|发往|运到|运往|销往|卖到|卖往|寄到|寄往|出口到|供货到|(?<![出回过上下进])去|赴)$")
 _SETTLING_AFTER = re.compile(r"^[^，,。；？！]{0,3}(开店|开厂|办厂|建厂|设厂|开公司|注册|落户|创业|经营|开饭店|开超市)")
-_INCIDENTAL_AFTER = re.compile(r"^(的)?(主板|创业板|科创板|北交所|证券交易所|交易所|上市|挂牌)|^的新?项目|^[^，,。；？！]{0,6}(分厂|分公司|子公司|客户|供应商|厂家|合作方)")
+_INCIDENTAL_AFTER = re.compile(r"^(主板|创业板|科创板|证券交易所|交易所)|^的新?项目|^[^，,。；？！]{0,6}(分厂|分公司|子公司|客户|供应商|厂家|合作方)")
+_LISTED_AFTER = re.compile(r"^(上市|挂牌)")
 _ARRIVING_BEFORE = re.compile(r"(来|回)$")
 
 
@@ -120,10 +122,12 @@ def asker_places(text: str) -> list[Place]:
     for start, end, alias in occurrences(text, _BY_ALIAS):
         before, after = text[max(0, start - 3):start], text[end:end + 8]
         settling = _SETTLING_AFTER.match(after) is not None
-        if (_PASSING_BEFORE.search(before) and not settling) or _INCIDENTAL_AFTER.match(after):
+        found = _BY_ALIAS[alias]
+        venue = not found.covered and _LISTED_AFTER.match(after)
+        if (_PASSING_BEFORE.search(before) and not settling) or _INCIDENTAL_AFTER.match(after) or venue:
             continue
         comes = settling or _ARRIVING_BEFORE.search(before) is not None
-        (arrived if comes else kept).append(_BY_ALIAS[alias])
+        (arrived if comes else kept).append(found)
     return list({p.name: p for p in (arrived or kept)}.values())
 
 

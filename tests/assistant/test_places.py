@@ -57,3 +57,9 @@ def test_a_place_s_own_projects_still_place_the_asker():
 def test_a_direction_after_a_verb_or_a_verb_ending_in_到_is_not_a_trip():
     assert _asker("产品卖出去省里有奖励吗？") == ["河南省"]
     assert _asker("得到省里的认定后，县里还奖吗？") == ["河南省"]
+
+
+def test_a_covered_place_s_listing_reward_is_that_place_s_rule():
+    assert _asker("焦作市的上市奖励是多少？") == ["焦作市"]
+    assert _asker("鲁山上市奖励分几步给？") == ["鲁山县"]
+    assert _asker("我们打算在香港上市，县里有奖励吗？") == []
