@@ -121,9 +121,9 @@ def compose(
     if query.compared:
         chosen = _each_place_represented(chosen, hits, corpus, query.compared, min_relevance)
     citations = [cite(h, corpus, words, today, asked_detail(query)) for h in chosen]
-    if query.detail:
+    if query.detail:  # some rule's answering sentence must state it: a figure beside it is about something else
         _, stated, what = DETAILS[query.detail]
-        if not any(stated.search(c.quote) for c in citations):
+        if not any(stated.search(best_quote(c.quote, words, stated, 1)) for c in citations):
             return unstated(query, location, citations[0], what, timings)
     local = {c.jurisdiction.name for c in citations if c.jurisdiction.level in ("city", "county")}
     grouped = location is None and len(local) > 1  # rules differ by place: each place's quotes together

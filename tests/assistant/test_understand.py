@@ -77,6 +77,8 @@ def test_paying_pension_contributions_is_business_drawing_a_pension_is_not():
 @pytest.mark.parametrize("question, detail", [
     ("招的大学生，每招一个人能领多少钱？", "amount"),
     ("这个补贴最多补多少？", "amount"),
+    ("产业基金规模有多大？", "amount"),
+    ("一度电能便宜几毛？", "amount"),
     ("印花税税率是多少？", "share"),
     ("按发票价的百分之几给？", "share"),
     ("负责这事的科长叫啥名字，手机号多少？", "contact"),
@@ -94,3 +96,13 @@ def test_the_kind_of_detail_asked_for_is_recognised(question, detail):
 def test_a_question_for_a_figure_is_marked_so_quotes_can_prefer_one():
     assert understand("一个人最多能贷多少？").asks_figure
     assert not understand("个体户能申请创业担保贷款吗？").asks_figure
+
+
+def test_a_measure_word_before_税_is_not_personal_income_tax():
+    assert understand("营收十五个亿，能享受那个税前扣除吗？").out_of_scope is None
+    assert understand("这个税种小微企业能减免吗？").out_of_scope is None
+
+
+def test_asking_for_a_city_s_own_rules_is_marked_local():
+    assert understand("洛阳市自己出的房租补贴标准是多少？").asks_local
+    assert not understand("我在郑州，自己的小店房租能减免吗？").asks_local
