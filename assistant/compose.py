@@ -209,12 +209,22 @@ def _text(query: Query, citations: list[Citation], words: list[str], notice: str
             if top.valid_until
             else f"{where}的这项规定没有写明截止日期，以原文为准。"
         )
-    else:  # the first rule whose answering sentence states what was asked (a county may only restate the province)
-        asked = asked_detail(query)
-        answering = [(c, best_quote(c.quote, words, asked, 1)) for c in citations]
-        stating, sentence = next(((c, s) for c, s in answering if asked and asked.search(s)), answering[0])
+    else:
+        stating, sentence = _lead_sentence(citations, words, asked_detail(query))
         lead = f"据{_where(stating)}《{stating.document.title}》{clause_reference(stating.clause.label)}：{sentence}"
     return "\n".join([lead, *([notice] if notice else []), citation_block(citations)])
+
+
+def _lead_sentence(citations: list[Citation], words: list[str], asked: re.Pattern[str] | None) -> tuple[Citation, str]:
+    """The sentence a lead repeats. Asked for a figure or detail: the answering sentence of the first rule
+    that states it there (a county's rule may only restate the province's figure). Otherwise the best
+    rule's quote opens with its rule: its first sentence."""
+    if asked:
+        for citation in citations:
+            sentence = best_quote(citation.quote, words, asked, 1)
+            if asked.search(sentence):
+                return citation, sentence
+    return citations[0], sentences(citations[0].quote)[0]
 
 
 def citation_block(citations: list[Citation] | tuple[Citation, ...]) -> str:
