@@ -89,8 +89,8 @@ OUT_OF_SCOPE: dict[str, re.Pattern[str]] = {
 }
 # Details an owner asks for that a policy text may not state. Each kind: how a question asks for it,
 # how a clause states it, and what to call it when no quoted clause does. A question asking for one
-# is answered only when the quotes shown state that kind of detail; otherwise it is declined, since
-# the topic alone ("一次性吸纳就业补贴") does not answer "每人能领多少钱".
+# is answered only when the answering sentence of some cited rule states that kind of detail;
+# otherwise it is declined, since the topic alone ("一次性吸纳就业补贴") does not answer "每人能领多少钱".
 DETAILS: dict[str, tuple[re.Pattern[str], re.Pattern[str], str]] = {
     "share": (
         re.compile(r"百分之几|百分之多少|几个点|多少个点|几成|(比例|费率|税率|利率)(是|为|按)?多少|多少(比例|费率|税率)"),
