@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     # portal origins allowed to frame /widget (CSP frame-ancestors), e.g. "https://www.example.gov.cn"; comma separated
     widget_origins: Annotated[tuple[str, ...], NoDecode] = ()
     rate_limit_per_minute: int = Field(30, ge=1)  # requests to /api/* per client IP
+    # Gradio events of the pages per client IP: higher, as a 12345 office's agents may share one address
+    page_rate_limit_per_minute: int = Field(300, ge=1)
     # reverse proxies whose X-Forwarded-For names the client (comma separated IPs or networks, "*" for any)
     trusted_proxies: str = "127.0.0.1"
     wechat_token: str | None = None  # the official account's server token; /wechat answers 404 without it

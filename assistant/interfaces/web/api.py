@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import math
 from collections.abc import AsyncIterator
 from typing import Annotated, Literal
 
@@ -23,7 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from assistant.batch import answer_row
 from assistant.core import Assistant
 from assistant.errors import AssistantError, InputError
-from assistant.interfaces.web.limits import RateLimiter
+from assistant.interfaces.web.limits import RateLimiter, slow_down
 from assistant.interfaces.web.text import SERVER_ERROR, STREAM_PAUSE_S, question_problem, text_pieces
 from assistant.types import Clause, Document
 
@@ -42,8 +41,8 @@ def rate_limited(request: Request) -> None:
     limiter: RateLimiter = request.app.state.limiter
     wait = limiter.wait(request.client.host if request.client else "unknown")
     if wait:
-        seconds = math.ceil(wait)
-        raise HTTPException(429, f"请求太频繁了，请 {seconds} 秒后再试。", headers={"Retry-After": str(seconds)})
+        message, headers = slow_down(wait)
+        raise HTTPException(429, message, headers=headers)
 
 
 router = APIRouter(prefix="/api", tags=["api"], dependencies=[Depends(rate_limited)])

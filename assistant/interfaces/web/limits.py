@@ -6,6 +6,7 @@ is the right place; idle (full) buckets are dropped when the table grows, which 
 """
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -41,3 +42,9 @@ class RateLimiter:
     def _forget_idle(self, now: float) -> None:
         for key in [k for k in self._buckets if self._tokens(k, now) >= self.capacity]:
             del self._buckets[key]
+
+
+def slow_down(wait: float) -> tuple[str, dict[str, str]]:
+    """The message and headers of a 429 for a client that must wait `wait` seconds."""
+    seconds = math.ceil(wait)
+    return f"请求太频繁了，请 {seconds} 秒后再试。", {"Retry-After": str(seconds)}

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import gradio as gr
 import uvicorn
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 
 from assistant import places
 from assistant.config import Settings
@@ -16,10 +17,13 @@ from assistant.interfaces.web import api
 from assistant.interfaces.web.chat import owner_chat
 from assistant.interfaces.web.desk import hotline_desk
 from assistant.interfaces.web.feedback import FeedbackStore
-from assistant.interfaces.web.limits import RateLimiter
+from assistant.interfaces.web.limits import RateLimiter, slow_down
 from assistant.interfaces.web.render import CSS
 from assistant.interfaces.web.wechat import wechat_router
 from assistant.interfaces.web.widget import install_widget
+
+
+PAGE_EVENTS = "/gradio_api/"
 
 
 def place_names() -> list[str]:
@@ -48,6 +52,19 @@ def create_app(assistant: Assistant, settings: Settings) -> FastAPI:
     )
     app.state.assistant = assistant
     app.state.limiter = RateLimiter(settings.rate_limit_per_minute)
+    page_limiter = RateLimiter(settings.page_rate_limit_per_minute)
+
+    @app.middleware("http")
+    async def limit_page_events(request: Request, call_next):
+        """The pages ask through Gradio's own endpoints (POSTs under /gradio_api/), so those are limited
+        per client IP too, by a limiter of their own."""
+        if request.method == "POST" and request.url.path.startswith(PAGE_EVENTS):
+            wait = page_limiter.wait(request.client.host if request.client else "unknown")
+            if wait:
+                message, headers = slow_down(wait)
+                return JSONResponse({"error": message}, status_code=429, headers=headers)
+        return await call_next(request)
+
     api.install_error_handlers(app)
     app.include_router(api.router)
     if settings.wechat_token:

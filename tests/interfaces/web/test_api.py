@@ -132,6 +132,18 @@ def test_too_many_requests_from_one_ip_get_429_with_a_clear_message(assistant, w
     assert limited.get("/widget").status_code == 200  # pages are not counted, only /api/*
 
 
+def test_the_pages_own_endpoints_are_limited_by_a_limit_of_their_own(assistant, web_settings):
+    strict = create_app(assistant, web_settings.model_copy(update={"page_rate_limit_per_minute": 2}))
+    with TestClient(strict) as limited:
+        events = [limited.post("/gradio_api/queue/join", json={}).status_code for _ in range(3)]
+        refused = limited.post("/gradio_api/queue/join", json={})
+        api_still_open = limited.get("/api/health").status_code
+    assert 429 not in events[:2] and events[2] == 429
+    assert refused.status_code == 429 and "请求太频繁" in refused.json()["error"] and refused.headers["retry-after"]
+    assert api_still_open == 200  # the page's budget is not the API's
+    assert limited.get("/").status_code == 200  # loading the page is not counted
+
+
 def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_limit(assistant, web_settings):
     settings = web_settings.model_copy(update={"rate_limit_per_minute": 2, "trusted_proxies": "127.0.0.1"})
     with serving(create_app(assistant, settings), settings) as url:
