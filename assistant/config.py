@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     # reverse proxies whose X-Forwarded-For names the client (comma separated IPs or networks, "*" for any)
     trusted_proxies: str = "127.0.0.1"
     wechat_token: str | None = None  # the official account's server token; /wechat answers 404 without it
+    # safe (AES) mode: the account's EncodingAESKey (43 characters) and AppID; unset: plain mode only
+    wechat_aes_key: str | None = Field(None, min_length=43, max_length=43)
+    wechat_app_id: str | None = None
 
     @field_validator("widget_origins", mode="before")
     @classmethod
@@ -54,6 +57,13 @@ class Settings(BaseSettings):
             if not re.fullmatch(r"https?://(\*\.)?[A-Za-z0-9.\-]+(:\d+)?", origin):
                 raise ValueError(f"{origin!r} is not an origin like https://www.example.gov.cn")
         return tuple(value)  # type: ignore[arg-type]
+
+    @model_validator(mode="after")
+    def _safe_mode_needs_key_and_app_id(self) -> Settings:
+        """Safe mode needs both: one without the other would quietly leave encrypted messages unanswered."""
+        if bool(self.wechat_aes_key) != bool(self.wechat_app_id):
+            raise ValueError("set both POLICY_WECHAT_AES_KEY and POLICY_WECHAT_APP_ID for safe mode, or neither")
+        return self
 
     @property
     def index_dir(self) -> Path:

@@ -20,3 +20,12 @@ def test_anything_but_a_bare_origin_is_refused(monkeypatch, origin):
 def test_by_default_only_the_server_itself_may_frame_the_widget_and_wechat_is_off():
     settings = Settings(_env_file=None)
     assert settings.widget_origins == () and settings.wechat_token is None
+
+
+@pytest.mark.parametrize("variables", [{"POLICY_WECHAT_AES_KEY": "k" * 43}, {"POLICY_WECHAT_APP_ID": "wx0123456789abcdef"},
+                                       {"POLICY_WECHAT_AES_KEY": "too-short", "POLICY_WECHAT_APP_ID": "wx0123456789abcdef"}])
+def test_wechat_safe_mode_needs_a_43_character_key_and_the_app_id(monkeypatch, variables):
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ValidationError):
+        Settings()

@@ -9,6 +9,7 @@ import gradio as gr
 import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from wechatpy.crypto import WeChatCrypto
 
 from assistant import places
 from assistant.config import Settings
@@ -68,7 +69,10 @@ def create_app(assistant: Assistant, settings: Settings) -> FastAPI:
     api.install_error_handlers(app)
     app.include_router(api.router)
     if settings.wechat_token:
-        app.include_router(wechat_router(settings.wechat_token, f"{settings.public_url.rstrip('/')}/widget"))
+        crypto = None
+        if settings.wechat_aes_key and settings.wechat_app_id:
+            crypto = WeChatCrypto(settings.wechat_token, settings.wechat_aes_key, settings.wechat_app_id)
+        app.include_router(wechat_router(settings.wechat_token, f"{settings.public_url.rstrip('/')}/widget", crypto))
     install_widget(app, settings.widget_origins, settings.max_question_chars)
     blocks = pages(assistant, FeedbackStore(settings.feedback_db))
     return gr.mount_gradio_app(app, blocks, path="/", css=CSS, theme=gr.themes.Default(primary_hue="blue"),

@@ -2,7 +2,9 @@
 
 WeChat waits 5 seconds for a passive reply and shows at most 2048 bytes of it, so the answer is
 given a 4-second window and cut at paragraph boundaries (the lead, then one citation per
-paragraph), with a link to the widget for the rest. Plain (unencrypted) mode.
+paragraph), with a link to the widget for the rest. Plain mode, and the safe (AES) mode an
+official account turns on with an EncodingAESKey: a message marked encrypt_type=aes is decrypted
+and its reply encrypted; in compatible mode plain messages keep working.
 """
 from __future__ import annotations
 
@@ -13,7 +15,8 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import PlainTextResponse, Response
 from starlette.concurrency import run_in_threadpool
 from wechatpy import create_reply, parse_message
-from wechatpy.exceptions import InvalidSignatureException
+from wechatpy.crypto import WeChatCrypto
+from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
 from wechatpy.utils import check_signature
 
 from assistant.core import Assistant
@@ -72,8 +75,9 @@ async def reply_text(assistant: Assistant, question: str, more_url: str) -> str:
     return fitted(answer.text, more_url)
 
 
-def wechat_router(token: str, widget_url: str) -> APIRouter:
-    """GET echoes WeChat's server check; POST answers a message. Both need a valid signature for `token`."""
+def wechat_router(token: str, widget_url: str, crypto: WeChatCrypto | None = None) -> APIRouter:
+    """GET echoes WeChat's server check; POST answers a message. Both need a valid signature for `token`;
+    with `crypto` (safe mode) an encrypted message must carry a valid msg_signature too."""
     router = APIRouter(prefix="/wechat", include_in_schema=False)
 
     def verified(signature: str, timestamp: str, nonce: str) -> None:
@@ -88,10 +92,22 @@ def wechat_router(token: str, widget_url: str) -> APIRouter:
         return PlainTextResponse(echostr)
 
     @router.post("")
-    async def receive(request: Request, assistant: AssistantDep, signature: str, timestamp: str, nonce: str) -> Response:
+    async def receive(request: Request, assistant: AssistantDep, signature: str, timestamp: str, nonce: str,
+                      encrypt_type: str = "raw", msg_signature: str = "") -> Response:
         verified(signature, timestamp, nonce)
+        encrypted = encrypt_type == "aes"
+        if encrypted and crypto is None:
+            raise HTTPException(400, "未配置消息加密密钥。")
+        body = await request.body()
+        if encrypted:
+            try:
+                body = crypto.decrypt_message(body, msg_signature, timestamp, nonce).encode()
+            except (InvalidSignatureException, InvalidAppIdException):
+                raise HTTPException(403, "签名无效。") from None
+            except Exception:
+                raise HTTPException(400, "消息格式不对。") from None
         try:
-            message = parse_message(await request.body())
+            message = parse_message(body)
         except Exception:
             raise HTTPException(400, "消息格式不对。") from None
         if message.type == "text":
@@ -100,6 +116,9 @@ def wechat_router(token: str, widget_url: str) -> APIRouter:
             text = WELCOME
         else:
             text = TEXT_ONLY
-        return Response(create_reply(text, message, render=True), media_type="application/xml")
+        reply = create_reply(text, message, render=True)
+        if encrypted:
+            reply = crypto.encrypt_message(reply, nonce, timestamp)
+        return Response(reply, media_type="application/xml")
 
     return router

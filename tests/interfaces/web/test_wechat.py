@@ -4,7 +4,10 @@ import time
 import xml.etree.ElementTree as ET
 
 import pytest
+from fastapi.testclient import TestClient
+from wechatpy.crypto import WeChatCrypto
 
+from assistant.interfaces.web.server import create_app
 from assistant.interfaces.web.wechat import MAX_REPLY_BYTES, MAX_REPLY_CHARS, TEXT_ONLY, WELCOME, fitted
 from tests.interfaces.web.conftest import PUBLIC_URL, WECHAT_TOKEN
 
@@ -88,3 +91,37 @@ def test_a_short_answer_is_sent_whole_and_a_huge_first_paragraph_is_cut_at_a_sen
     huge = "第一句话。" * 200
     reply = fitted(huge, WIDGET, max_chars=100)
     assert reply.startswith("第一句话。") and "第一句话。…\n\n更多条款请打开：" in reply and len(reply) <= 100
+
+
+AES_KEY, APP_ID = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG", "wx0123456789abcdef"
+
+
+def _encrypted(crypto, xml: str) -> tuple[bytes, dict[str, str]]:
+    """A message as WeChat sends it in safe mode: the encrypted envelope and its query parameters."""
+    params = _signed()
+    envelope = crypto.encrypt_message(xml, params["nonce"], params["timestamp"])
+    msg_signature = ET.fromstring(envelope).find("MsgSignature").text
+    return envelope.encode(), {**params, "encrypt_type": "aes", "msg_signature": msg_signature}
+
+
+def test_in_safe_mode_an_encrypted_message_gets_an_encrypted_quoted_answer(assistant, web_settings):
+    crypto = WeChatCrypto(WECHAT_TOKEN, AES_KEY, APP_ID)
+    safe = create_app(assistant, web_settings.model_copy(update={"wechat_aes_key": AES_KEY, "wechat_app_id": APP_ID}))
+    question = _message("text", "<Content><![CDATA[我在鲁山县开饭店，房租能减免吗？]]></Content>")
+    with TestClient(safe) as client:
+        body, params = _encrypted(crypto, question)
+        response = client.post("/wechat", params=params, content=body)
+        forged = client.post("/wechat", params={**params, "msg_signature": "0" * 40}, content=body)
+        plain = client.post("/wechat", params=_signed(), content=question.encode())  # compatible mode
+    envelope = {child.tag: child.text for child in ET.fromstring(response.content)}
+    assert "Content" not in envelope and envelope["Encrypt"]
+    reply = ET.fromstring(crypto.decrypt_message(response.content, envelope["MsgSignature"], envelope["TimeStamp"], envelope["Nonce"]))
+    assert reply.find("Content").text == fitted(assistant.ask("我在鲁山县开饭店，房租能减免吗？").text, WIDGET)
+    assert forged.status_code == 403
+    assert _reply(plain)["Content"] == reply.find("Content").text
+
+
+def test_an_encrypted_message_without_a_configured_key_is_a_clear_error(client):
+    body, params = _encrypted(WeChatCrypto(WECHAT_TOKEN, AES_KEY, APP_ID), _message("text", "<Content><![CDATA[房租？]]></Content>"))
+    response = client.post("/wechat", params=params, content=body)
+    assert response.status_code == 400 and "密钥" in response.json()["error"]
