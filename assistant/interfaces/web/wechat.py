@@ -4,12 +4,15 @@ WeChat waits 5 seconds for a passive reply and shows at most 2048 bytes of it, s
 given a 4-second window and cut at paragraph boundaries (the lead, then one citation per
 paragraph), with a link to the widget for the rest. Plain mode, and the safe (AES) mode an
 official account turns on with an EncodingAESKey: a message marked encrypt_type=aes is decrypted
-and its reply encrypted; in compatible mode plain messages keep working.
+and its reply encrypted; in compatible mode plain messages keep working. Each follower's last few
+turns are kept for a while, so "那湛河区呢？" or "找哪个部门？" follows on from their last question.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections import OrderedDict
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import PlainTextResponse, Response
@@ -29,7 +32,32 @@ MAX_REPLY_CHARS = 600
 MAX_REPLY_BYTES = 2048
 TEXT_ONLY = "您好，目前只能回答文字提问。请直接输入您的问题，例如：我在鲁山县开饭店，房租能减免吗？"
 WELCOME = "欢迎关注！我是政策通，可以为您查找惠企纾困政策的原文条款。请直接输入您的问题，并说明所在县区。"
+CONVERSATION_TURNS = 6  # three questions and their answers
+CONVERSATION_IDLE_S = 30 * 60  # a follower silent this long starts afresh
+MAX_CONVERSATIONS = 10_000
 log = logging.getLogger(__name__)
+
+
+class Conversations:
+    """Each follower's recent turns, in memory: WeChat sends one message at a time, with no history.
+
+    Bounded: the least recently active follower is forgotten first, and idle ones start afresh.
+    """
+
+    def __init__(self, clock=time.monotonic) -> None:
+        self.clock = clock
+        self._turns: OrderedDict[str, tuple[float, list[dict[str, str]]]] = OrderedDict()
+
+    def history(self, follower: str) -> list[dict[str, str]]:
+        when, turns = self._turns.get(follower, (0.0, []))
+        return list(turns) if self.clock() - when < CONVERSATION_IDLE_S else []
+
+    def add(self, follower: str, question: str, answer: str) -> None:
+        turns = [*self.history(follower), {"role": "user", "content": question}, {"role": "assistant", "content": answer}]
+        self._turns[follower] = (self.clock(), turns[-CONVERSATION_TURNS:])
+        self._turns.move_to_end(follower)
+        while len(self._turns) > MAX_CONVERSATIONS:
+            self._turns.popitem(last=False)
 
 
 def fitted(text: str, more_url: str, max_chars: int = MAX_REPLY_CHARS, max_bytes: int = MAX_REPLY_BYTES) -> str:
@@ -58,27 +86,29 @@ def fitted(text: str, more_url: str, max_chars: int = MAX_REPLY_CHARS, max_bytes
     return kept + more
 
 
-async def reply_text(assistant: Assistant, question: str, more_url: str) -> str:
-    """What to send back for a text message: the fitted answer, or why there is none."""
+async def reply_text(assistant: Assistant, question: str, more_url: str,
+                     history: list[dict[str, str]] | None = None) -> tuple[str, bool]:
+    """What to send back for a text message, and whether it answered (and so belongs to the conversation)."""
     problem = question_problem(question, assistant.max_question_chars)
     if problem:
-        return problem
+        return problem, False
     try:
-        answer = await asyncio.wait_for(run_in_threadpool(assistant.ask, question), REPLY_WINDOW_S)
+        answer = await asyncio.wait_for(run_in_threadpool(assistant.ask, question, history or ()), REPLY_WINDOW_S)
     except TimeoutError:
-        return f"查询人数较多，请稍后再发一次，或打开 {more_url} 查询。"
+        return f"查询人数较多，请稍后再发一次，或打开 {more_url} 查询。", False
     except AssistantError as error:
-        return str(error)
+        return str(error), False
     except Exception:
         log.exception("wechat answer failed on %r", question)
-        return SERVER_ERROR
-    return fitted(answer.text, more_url)
+        return SERVER_ERROR, False
+    return fitted(answer.text, more_url), True
 
 
 def wechat_router(token: str, widget_url: str, crypto: WeChatCrypto | None = None) -> APIRouter:
     """GET echoes WeChat's server check; POST answers a message. Both need a valid signature for `token`;
     with `crypto` (safe mode) an encrypted message must carry a valid msg_signature too."""
     router = APIRouter(prefix="/wechat", include_in_schema=False)
+    conversations = Conversations()
 
     def verified(signature: str, timestamp: str, nonce: str) -> None:
         try:
@@ -111,7 +141,10 @@ def wechat_router(token: str, widget_url: str, crypto: WeChatCrypto | None = Non
         except Exception:
             raise HTTPException(400, "消息格式不对。") from None
         if message.type == "text":
-            text = await reply_text(assistant, message.content, widget_url)
+            follower = message.source
+            text, answered = await reply_text(assistant, message.content, widget_url, conversations.history(follower))
+            if answered:
+                conversations.add(follower, message.content, text)
         elif message.type == "event" and getattr(message, "event", "") == "subscribe":
             text = WELCOME
         else:

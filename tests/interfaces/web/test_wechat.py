@@ -8,7 +8,15 @@ from fastapi.testclient import TestClient
 from wechatpy.crypto import WeChatCrypto
 
 from assistant.interfaces.web.server import create_app
-from assistant.interfaces.web.wechat import MAX_REPLY_BYTES, MAX_REPLY_CHARS, TEXT_ONLY, WELCOME, fitted
+from assistant.interfaces.web.wechat import (
+    CONVERSATION_IDLE_S,
+    MAX_REPLY_BYTES,
+    MAX_REPLY_CHARS,
+    TEXT_ONLY,
+    WELCOME,
+    Conversations,
+    fitted,
+)
 from tests.interfaces.web.conftest import PUBLIC_URL, WECHAT_TOKEN
 
 WIDGET = f"{PUBLIC_URL}/widget"
@@ -20,9 +28,9 @@ def _signed(token: str = WECHAT_TOKEN) -> dict[str, str]:
     return {"signature": signature, "timestamp": timestamp, "nonce": nonce}
 
 
-def _message(kind: str, body: str) -> str:
+def _message(kind: str, body: str, follower: str = "owner-openid") -> str:
     return (
-        "<xml><ToUserName><![CDATA[gh_policy]]></ToUserName><FromUserName><![CDATA[owner-openid]]></FromUserName>"
+        f"<xml><ToUserName><![CDATA[gh_policy]]></ToUserName><FromUserName><![CDATA[{follower}]]></FromUserName>"
         f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[{kind}]]></MsgType>{body}"
         "<MsgId>1234567890123456</MsgId></xml>"
     )
@@ -125,3 +133,30 @@ def test_an_encrypted_message_without_a_configured_key_is_a_clear_error(client):
     body, params = _encrypted(WeChatCrypto(WECHAT_TOKEN, AES_KEY, APP_ID), _message("text", "<Content><![CDATA[房租？]]></Content>"))
     response = client.post("/wechat", params=params, content=body)
     assert response.status_code == 400 and "密钥" in response.json()["error"]
+
+
+def _ask(client, question: str, follower: str) -> str:
+    text = _message("text", f"<Content><![CDATA[{question}]]></Content>", follower)
+    return _reply(client.post("/wechat", params=_signed(), content=text.encode()))["Content"]
+
+
+def test_a_follower_s_follow_up_goes_on_from_their_own_last_question(client, assistant):
+    _ask(client, "鲁山县的饭店房租能减免吗？", "follower-a")
+    follow_up = _ask(client, "找哪个部门？", "follower-a")
+    history = [{"role": "user", "content": "鲁山县的饭店房租能减免吗？"}, {"role": "assistant", "content": "……"}]
+    assert follow_up == fitted(assistant.ask("找哪个部门？", history).text, WIDGET)
+    assert "负责部门" in follow_up and "县财政局" in follow_up
+    assert _ask(client, "找哪个部门？", "follower-b") != follow_up  # another follower has no such history
+
+
+def test_conversations_forget_idle_followers_and_stay_bounded(monkeypatch):
+    now = [0.0]
+    conversations = Conversations(clock=lambda: now[0])
+    conversations.add("a", "鲁山县房租能减免吗？", "……")
+    assert conversations.history("a")[0] == {"role": "user", "content": "鲁山县房租能减免吗？"}
+    now[0] += CONVERSATION_IDLE_S
+    assert conversations.history("a") == []
+    monkeypatch.setattr("assistant.interfaces.web.wechat.MAX_CONVERSATIONS", 2)
+    for follower in ("b", "c", "d"):
+        conversations.add(follower, "问题", "回答")
+    assert conversations.history("b") == [] and conversations.history("d")
