@@ -120,16 +120,17 @@ def compose(
     chosen = [h for h in shortlist if h.scores["rerank"] >= shortlist[0].scores["rerank"] - RERANK_MARGIN]
     if query.compared:
         chosen = _each_place_represented(chosen, hits, corpus, query.compared, min_relevance)
-    citations = [cite(h, corpus, words, today, asked_detail(query)) for h in chosen]
-    if query.detail:  # some rule's answering sentence must state it: a figure beside it is about something else
-        _, stated, what = DETAILS[query.detail]
-        if not any(stated.search(best_quote(c.quote, words, stated, 1)) for c in citations):
-            return unstated(query, location, citations[0], what, timings)
+    asked = asked_detail(query)
+    citations = [cite(h, corpus, words, today, asked) for h in chosen]
+    nearest = citations[0]
     local = {c.jurisdiction.name for c in citations if c.jurisdiction.level in ("city", "county")}
     grouped = location is None and len(local) > 1  # rules differ by place: each place's quotes together
     if grouped:
         order = {name: i for i, name in enumerate(dict.fromkeys(c.jurisdiction.name for c in citations))}
         citations.sort(key=lambda c: order[c.jurisdiction.name])
+    stating = _stating(citations, words, asked)
+    if query.detail and stating is None:  # some rule's answering sentence must state it, not a figure beside it
+        return unstated(query, location, nearest, DETAILS[query.detail][2], timings)
     notice = None
     if query.compared:
         notice = f"按地区对比（{'、'.join(query.compared)}），各地规定分别列出。"
@@ -139,7 +140,7 @@ def compose(
         notice = f"本库没有{location.name}本级的政策，以下是适用于{location.name}的国家和河南省规定。"
     return Answer(
         question=query.question,
-        text=_text(query, citations, words, notice),
+        text=_text(query, citations, stating, notice),
         citations=tuple(citations),
         refused=False,
         location=location,
@@ -198,7 +199,7 @@ def cite(hit: Hit, corpus: Corpus, words: list[str], today: str, wanted: re.Patt
     )
 
 
-def _text(query: Query, citations: list[Citation], words: list[str], notice: str | None) -> str:
+def _text(query: Query, citations: list[Citation], stating: tuple[Citation, str] | None, notice: str | None) -> str:
     top = citations[0]
     where = _where(top)
     if query.wants == "department" and top.clause.departments:
@@ -210,21 +211,21 @@ def _text(query: Query, citations: list[Citation], words: list[str], notice: str
             else f"{where}的这项规定没有写明截止日期，以原文为准。"
         )
     else:
-        stating, sentence = _lead_sentence(citations, words, asked_detail(query))
-        lead = f"据{_where(stating)}《{stating.document.title}》{clause_reference(stating.clause.label)}：{sentence}"
+        # the sentence stating what was asked, else the best rule's quote opens with its rule
+        rule, sentence = stating or (top, sentences(top.quote)[0])
+        lead = f"据{_where(rule)}《{rule.document.title}》{clause_reference(rule.clause.label)}：{sentence}"
     return "\n".join([lead, *([notice] if notice else []), citation_block(citations)])
 
 
-def _lead_sentence(citations: list[Citation], words: list[str], asked: re.Pattern[str] | None) -> tuple[Citation, str]:
-    """The sentence a lead repeats. Asked for a figure or detail: the answering sentence of the first rule
-    that states it there (a county's rule may only restate the province's figure). Otherwise the best
-    rule's quote opens with its rule: its first sentence."""
+def _stating(citations: list[Citation], words: list[str], asked: re.Pattern[str] | None) -> tuple[Citation, str] | None:
+    """The first rule whose answering sentence states what was asked (a figure or a detail), with that
+    sentence: a county's rule may only restate the province's figure. None when none does or nothing was asked."""
     if asked:
         for citation in citations:
             sentence = best_quote(citation.quote, words, asked, 1)
             if asked.search(sentence):
                 return citation, sentence
-    return citations[0], sentences(citations[0].quote)[0]
+    return None
 
 
 def citation_block(citations: list[Citation] | tuple[Citation, ...]) -> str:
