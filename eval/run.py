@@ -146,7 +146,7 @@ def calibrate(assistant: Assistant, cases: list[Case]) -> float:
     print(f"{len(dev) - len(left)} dev out-of-scope questions are declined whatever the threshold; "
           f"{sum(c.type == 'out-of-scope' for c in left)} are left to it")
     allowed = TARGETS["false refusals"][1] / 2
-    sweep = []  # (within the false-refusal target, recall, -threshold): the best tuple wins
+    sweep = []  # (within the allowed false refusals, recall, -threshold): the best tuple wins
     for threshold in [x / 100 for x in range(40, 71, 2)]:
         assistant.retrieval = replace(original, min_relevance=threshold)
         m = score(left, run_system(assistant, left), {})
