@@ -1,7 +1,7 @@
 """政策通: answers about enterprise-relief policies with quoted, jurisdiction-tagged clauses."""
 from assistant.core import Assistant
-from assistant.errors import AssistantError, IndexNotBuilt, IngestError, InputError
-from assistant.types import Answer, Citation, Clause, Document, Jurisdiction
+from domain.errors import AssistantError, IndexNotBuilt, IngestError, InputError
+from domain.types import Answer, Citation, Clause, Document, Jurisdiction
 
 __all__ = [
     "Answer",

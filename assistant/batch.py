@@ -5,7 +5,7 @@ import json
 from typing import IO
 
 from assistant.core import Assistant
-from assistant.errors import InputError
+from domain.errors import InputError
 
 
 def answer_row(assistant: Assistant, row: object) -> dict[str, object]:

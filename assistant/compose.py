@@ -9,30 +9,37 @@ from __future__ import annotations
 
 import re
 
-from assistant import places
-from assistant.types import Answer, Citation, Corpus, Hit, Jurisdiction, Query
-from assistant.understand import DETAILS
+from domain import places
+from domain.types import Answer, Citation, Corpus, Hit, Jurisdiction, Query
+from domain.lexicon import LEXICON
+from domain.text import is_heading, sentences
 from index.clauses import numbering
 
 MAX_QUOTE_CHARS = 220
 RERANK_MARGIN = 0.15  # a citation ranked this far below the best one is noise, not support
-SCOPE = (
-    "本助手覆盖国家、河南省、平顶山市（鲁山县、湛河区、示范区）和焦作市的惠企纾困政策："
-    "减税降费、房租减免、社保缓缴、融资贷款、稳岗就业、水电气、小升规、专精特新等。"
-)
-_SENTENCE = re.compile(r"[^。；！？]+[。；！？]?")
+
+
+def _scope() -> str:
+    """What the corpus covers, said from the covered places (places.toml) and the lexicon's topics."""
+    covered = [p for p in places.covered_places() if p.level != "national"]
+    named = "、".join(p.name if p.level != "county" else f"{p.parent}{p.name}" for p in covered)
+    return f"本助手覆盖国家和{named}的惠企纾困政策：{LEXICON.scope_topics}。"
+
+
+SCOPE = _scope()
+SCOPE_EN = ("The assistant covers national enterprise-relief policies and those of " +
+            ", ".join(p.name for p in places.covered_places() if p.level != "national") + ".")
+# what a refusal or a lead says, in the asker's language (quotes stay the Chinese source)
+_SAID = {
+    "zh": {"sorry": "抱歉，", "rephrase": f"{SCOPE}您可以换个说法，或说明所在县区和具体事项（如房租、社保、贷款）。",
+           "nothing": "现有政策库中没有找到能回答这个问题的条款。", "elsewhere": "{place}的政策不在本库中。",
+           "own": "本库没有{place}本级的政策。", "ask_on": "具体可向负责部门或12345热线咨询。"},
+    "en": {"sorry": "Sorry: ", "rephrase": f" {SCOPE_EN} Try other words, or say your county and the matter (rent, social insurance, loans).",
+           "nothing": "no clause in the policy library answers this question.", "elsewhere": "the policies of {place} are not in the library.",
+           "own": "the library has no policies of {place} itself.", "ask_on": " Ask the responsible department or the 12345 hotline."},
+}
 # an amount, share, count or period as clauses state them: 20万元, 50%, 3个月, 1次, 不超过一年
 FIGURE = re.compile(r"\d[\d.,，]*\s*(%|％|万|亿|元|个月|年|天|日|次|倍|家|人|户|项|平方米)|[一二三四五六七八九十两]+(个月|年|倍|次)")
-
-
-def sentences(text: str) -> list[str]:
-    """The sentences of a clause; a line break ends one too (headings stand on lines of their own)."""
-    return [s for line in text.split("\n") for s in _SENTENCE.findall(line) if s.strip()]
-
-
-def is_heading(sentence: str) -> bool:
-    """A short line with no closing punctuation, e.g. 三、减轻房租压力: a title, not a rule to quote."""
-    return len(sentence) <= 40 and not sentence.rstrip().endswith(("。", "；", "！", "？", "：", ":"))
 
 
 def best_quote(text: str, words: list[str], wanted: re.Pattern[str] | None = None, max_sentences: int = 3) -> str:
@@ -81,13 +88,14 @@ def clause_reference(label: str) -> str:
 
 
 def refusal(query: Query, location: Jurisdiction | None, why: str, timings: dict[str, float]) -> Answer:
-    return _declined(query, location, why, f"{SCOPE}您可以换个说法，或说明所在县区和具体事项（如房租、社保、贷款）。", timings)
+    return _declined(query, location, why, _SAID[query.language]["rephrase"], timings)
 
 
 def _declined(query: Query, location: Jurisdiction | None, why: str, advice: str, timings: dict[str, float]) -> Answer:
+    note = f"{query.place_note}\n" if query.place_note else ""
     return Answer(
         question=query.question,
-        text=f"抱歉，{why}{advice}",
+        text=f"{note}{_SAID[query.language]['sorry']}{why}{advice}",
         citations=(),
         refused=True,
         location=location,
@@ -107,16 +115,15 @@ def compose(
     timings: dict[str, float],
 ) -> Answer:
     location = places.place(query.place).jurisdiction if query.place else None
+    said = _SAID[query.language]
     if query.out_of_scope:
         return refusal(query, location, query.out_of_scope, timings)
-    if location and not query.place_covered:
-        if not places.applies_to("河南省", location.name):
-            return refusal(query, location, f"{location.name}的政策不在本库中。", timings)
-        if query.asks_local:  # the province's rules apply, but the question is about the city's or county's own
-            return refusal(query, location, f"本库没有{location.name}本级的政策。", timings)
+    if location and not query.place_covered and query.asks_local:
+        # the wider places' rules apply, but the question is about the city's or county's own
+        return refusal(query, location, said["own"].format(place=location.name), timings)
     shortlist = hits[:top_k]
     if not shortlist or max(h.scores["relevance"] for h in shortlist) < min_relevance:
-        return refusal(query, location, "现有政策库中没有找到能回答这个问题的条款。", timings)
+        return refusal(query, location, said["nothing"], timings)
     chosen = [h for h in shortlist if h.scores["rerank"] >= shortlist[0].scores["rerank"] - RERANK_MARGIN]
     if query.compared:
         chosen = _each_place_represented(chosen, hits, corpus, query.compared, min_relevance)
@@ -130,14 +137,17 @@ def compose(
         citations.sort(key=lambda c: order[c.jurisdiction.name])
     stating = _stating(citations, words, asked)
     if query.detail and stating is None:  # some rule's answering sentence must state it, not a figure beside it
-        return unstated(query, location, nearest, DETAILS[query.detail][2], timings)
+        return unstated(query, location, nearest, timings)
     notice = None
     if query.compared:
         notice = f"按地区对比（{'、'.join(query.compared)}），各地规定分别列出。"
     elif grouped:
         notice = f"这项政策各地不同（{'、'.join(sorted(local))}），以下按地区列出；告诉我您所在的县区可只看适用的规定。"
     elif location is not None and not query.place_covered:
-        notice = f"本库没有{location.name}本级的政策，以下是适用于{location.name}的国家和河南省规定。"
+        wider = [p.name for p in places.chain(location.name) if p.covered and p.name != location.name]
+        notice = f"本库没有{location.name}本级的政策，以下是适用于{location.name}的{'、'.join(reversed(wider))}规定。"
+    if query.place_note:
+        notice = f"{query.place_note}{notice or ''}"
     return Answer(
         question=query.question,
         text=_text(query, citations, stating, notice),
@@ -165,21 +175,29 @@ def _each_place_represented(chosen: list[Hit], hits: list[Hit], corpus: Corpus, 
 def asked_detail(query: Query) -> re.Pattern[str] | None:
     """The kind of detail the quotes should state: the one asked for, else any figure when one is."""
     if query.detail:
-        return DETAILS[query.detail][1]
+        return LEXICON.details[query.detail].stated
     return FIGURE if query.asks_figure else None
 
 
-def unstated(query: Query, location: Jurisdiction | None, nearest: Citation, what: str, timings: dict[str, float]) -> Answer:
+def unstated(query: Query, location: Jurisdiction | None, nearest: Citation, timings: dict[str, float]) -> Answer:
     """A refusal for a question whose topic the corpus has but whose asked detail it does not state:
     it names the nearest clause and who is responsible, so the asker knows where to go on."""
-    pointer = f"最接近的是{_where(nearest)}《{nearest.document.title}》{clause_reference(nearest.clause.label)}"
+    detail = LEXICON.details[query.detail or ""]
+    reference = f"《{nearest.document.title}》{clause_reference(nearest.clause.label)}"
+    if query.language == "en":
+        why = f"the policy text does not state {detail.name_en}. The nearest clause is {_where(nearest, 'en')}'s {reference}"
+    else:
+        why = f"现有政策原文没有写明{detail.name}。最接近的是{_where(nearest)}{reference}"
     if nearest.clause.departments:
-        pointer += f"（{nearest.clause.departments}）"
-    return _declined(query, location, f"现有政策原文没有写明{what}。{pointer}。", "具体可向负责部门或12345热线咨询。", timings)
+        why += f"（{nearest.clause.departments}）"
+    return _declined(query, location, f"{why}。" if query.language == "zh" else f"{why}.",
+                     _SAID[query.language]["ask_on"], timings)
 
 
-def _where(citation: Citation) -> str:
+def _where(citation: Citation, language: str = "zh") -> str:
     """Whose rule a citation is, as a lead says it: 国家层面 or the place's name."""
+    if language == "en":
+        return "the national level" if citation.jurisdiction.level == "national" else citation.jurisdiction.name
     return "国家层面" if citation.jurisdiction.level == "national" else citation.jurisdiction.name
 
 
@@ -214,6 +232,9 @@ def _text(query: Query, citations: list[Citation], stating: tuple[Citation, str]
         # the sentence stating what was asked, else the best rule's quote opens with its rule
         rule, sentence = stating or (top, sentences(top.quote)[0])
         lead = f"据{_where(rule)}《{rule.document.title}》{clause_reference(rule.clause.label)}：{sentence}"
+        if query.language == "en":  # the asker's language around the verbatim Chinese source
+            lead = (f"According to {_where(rule, 'en')}, 《{rule.document.title}》 {clause_reference(rule.clause.label)}"
+                    f" (original Chinese): {sentence}")
     return "\n".join([lead, *([notice] if notice else []), citation_block(citations)])
 
 

@@ -6,16 +6,16 @@ import time
 from collections.abc import Sequence
 from contextlib import contextmanager
 
-from assistant import places
+from domain import places
 from assistant.compose import compose
 from assistant.config import RetrievalConfig, Settings
-from assistant.errors import InputError
+from domain.errors import InputError
 from assistant.generate import Writer
 from assistant.retrieve import askers, dedupe_clauses, fuse, hits_from_scores, keep_applicable, rerank
-from assistant.types import Answer, Hit, Query
+from domain.types import Answer, Hit, Query
 from assistant.understand import understand
 from index.store import IndexStore
-from index.tokenize import tokens
+from domain.text import tokens
 
 
 class Assistant:
@@ -27,7 +27,7 @@ class Assistant:
         self.retrieval = retrieval or RetrievalConfig()
         self.today = today
         self.max_question_chars = max_question_chars
-        tokens("预热")  # load jieba's dictionary now, not inside the first question
+        understand("预热")  # load jieba, the pinyin vocabulary and the gazetteer now, not inside the first question
 
     @classmethod
     def from_settings(cls, settings: Settings, retrieval: RetrievalConfig | None = None) -> Assistant:
@@ -40,11 +40,10 @@ class Assistant:
     def ask(self, question: str, history: Sequence[dict[str, str]] = (), location: str | None = None) -> Answer:
         """Answer one question for an asker at `location` (a gazetteer name or alias), given earlier turns."""
         question = self._checked(question)
-        location = self._place_name(location)
         timings: dict[str, float] = {}
         started = time.perf_counter()
         with _timed(timings, "understand"):  # 1. place, topic, kind of answer
-            query = understand(question, history, location)
+            query = understand(question, history, *_located(location))
         ranked, words = self._ranked(query, timings)
         with _timed(timings, "compose"):  # 6. lead and tagged verbatim quotes, or a refusal
             answer = compose(query, ranked, self.store.corpus, words, self.today or dt.date.today().isoformat(),
@@ -61,8 +60,7 @@ class Assistant:
         Hits below `RetrievalConfig.min_relevance` are included; callers filter and cut as they need.
         """
         text = self._checked(text)
-        location = self._place_name(location)
-        ranked, _ = self._ranked(understand(text, (), location), {})
+        ranked, _ = self._ranked(understand(text, (), *_located(location)), {})
         return ranked
 
     def _ranked(self, query: Query, timings: dict[str, float]) -> tuple[list[Hit], list[str]]:
@@ -83,16 +81,8 @@ class Assistant:
             similarity = self.store.similarity(vector, unscored)
             fused = [h.with_score("dense", similarity[h.passage_id]) if h.passage_id in similarity else h for h in fused]
         with _timed(timings, "rerank"):  # 5. absolute relevance, one passage per clause
-            ranked = dedupe_clauses(rerank(fused, corpus, query, self.store.idf(list(query.words)), config), corpus)
+            ranked = dedupe_clauses(rerank(fused, corpus, query, self.store.idf([w for word in query.words for w in word.split("|")]), config), corpus)
         return ranked, words
-
-    def _place_name(self, location: str | None) -> str | None:
-        if location is None:
-            return None
-        try:
-            return places.place(location).name
-        except KeyError:
-            raise InputError(f"unknown place {location!r}; use a county, city or province name") from None
 
     def _checked(self, question: object) -> str:
         if not isinstance(question, str):
@@ -103,6 +93,15 @@ class Assistant:
         if len(question) > self.max_question_chars:
             raise InputError(f"the question has {len(question)} characters; at most {self.max_question_chars} are read")
         return question
+
+
+def _located(location: str | None) -> tuple[str | None, str | None]:
+    """An interface's place name as (gazetteer name, note for the asker): a mistyped or unknown place is read
+    as the nearest known one or as no place, never an error (鲁山市 → 鲁山县, Atlantis → none)."""
+    if location is None or not location.strip():
+        return None, None
+    resolved = places.resolve(location)
+    return (resolved.place.name if resolved.place else None), resolved.note
 
 
 @contextmanager

@@ -17,8 +17,8 @@ from langchain_core.prompts import ChatPromptTemplate
 
 from assistant.compose import citation_block, particulars
 from assistant.config import PROJECT_ROOT, Settings
-from assistant.types import Answer, Citation
-from index.clean import without_whitespace
+from domain.types import Answer, Citation
+from domain.text import without_whitespace
 
 log = logging.getLogger(__name__)
 PROMPTS = PROJECT_ROOT / "prompts"

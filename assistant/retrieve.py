@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from assistant.config import RetrievalConfig
-from assistant.types import LEVELS, Corpus, Hit, Query
+from domain.types import LEVELS, Corpus, Hit, Query
 
 DENSE_FLOOR, DENSE_CEILING = 0.78, 0.90  # e5 cosines of unrelated and of on-topic Chinese pairs
 
@@ -52,12 +52,19 @@ def keep_applicable(hits: list[Hit], corpus: Corpus, scope: list[str] | None) ->
 
 
 def coverage(words: Iterable[str], text: str, weights: dict[str, float] | None = None) -> float:
-    """Share of the distinct query words found in the text, each word counting by its weight (1 by default)."""
-    distinct = list(dict.fromkeys(words))
-    total = sum(weights.get(w, 0.0) if weights else 1.0 for w in distinct)
+    """Share of the distinct query words found in the text, each word counting by its weight (1 by default).
+
+    A word may be a group of alternatives, "社会保险费|社保费" (one English phrase, several Chinese terms):
+    found when any of them is, weighing as its most common one."""
+    distinct = [word.split("|") for word in dict.fromkeys(words)]
+
+    def weight(group: list[str]) -> float:
+        return min(weights.get(w, 0.0) for w in group) if weights else 1.0
+
+    total = sum(weight(group) for group in distinct)
     if not total:
         return 0.0
-    return sum(weights.get(w, 0.0) if weights else 1.0 for w in distinct if w in text) / total
+    return sum(weight(group) for group in distinct if any(w in text for w in group)) / total
 
 
 def rerank(hits: list[Hit], corpus: Corpus, query: Query, idf: dict[str, float], config: RetrievalConfig) -> list[Hit]:

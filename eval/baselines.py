@@ -17,7 +17,7 @@ from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from eval.cases import evidence
 from index.store import IndexStore, VectorCache
-from index.tokenize import tokens
+from domain.text import tokens
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.types import Clause
+from domain.types import Clause
 
 CASES_DIR = Path(__file__).parent / "cases"
 TYPES = {"fact", "jurisdiction", "compare", "eligibility", "deadline", "department", "out-of-scope", "follow-up"}

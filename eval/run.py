@@ -17,7 +17,8 @@ import time
 from dataclasses import asdict, replace
 from pathlib import Path
 
-from assistant import places
+from domain import places
+from domain.normalize import cleaned
 from assistant.batch import run_batch
 from assistant.config import RetrievalConfig, get_settings
 from assistant.core import Assistant
@@ -79,16 +80,17 @@ def _askers(case: Case) -> list[str]:
     """Where the asker is, as the rules asked about must apply: each place when the question sets places
     side by side (鲁山和湛河各自…, whoever asks), else the case's location, else the place the question
     names, else the place of an earlier turn; empty when nowhere covered."""
-    named = places.named_places(case.question)
+    named = places.named_places(cleaned(case.question))
     side_by_side = places.side_by_side(named)
     if side_by_side:
         return [p.name for p in side_by_side]
-    if case.location:
-        return [places.place(case.location).name]
+    located = places.resolve(case.location).place if case.location else None
+    if located:
+        return [located.name]
     found = places.most_specific(named)
     for turn in reversed(case.history):
         if found is None and turn.get("role") == "user":
-            found = places.most_specific(places.named_places(turn.get("content", "")))
+            found = places.most_specific(places.named_places(cleaned(turn.get("content", ""))))
     return [found.name] if found and found.covered else []
 
 

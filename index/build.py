@@ -7,8 +7,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.errors import IngestError
-from assistant.types import Corpus
+from domain.errors import IngestError
+from domain.types import Corpus
 from index.catalog import load_overrides, parse_text
 from index.clauses import split_passages
 from index.readers import read_text

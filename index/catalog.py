@@ -12,9 +12,9 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant import places
-from assistant.errors import IngestError
-from assistant.types import Clause, Document, Jurisdiction, SourceSpan
+from domain import places
+from domain.errors import IngestError
+from domain.types import Clause, Document, Jurisdiction, SourceSpan
 from index.clauses import parse_clauses, stated_end
 from index.clean import clean_lines
 from index.split import DocumentDraft, split_documents

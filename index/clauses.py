@@ -11,7 +11,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
-from assistant.types import Clause, Passage, SourceSpan
+from domain.types import Clause, Passage, SourceSpan
 from index.clean import Line
 from index.patterns import (
     DEPARTMENT_LINE,

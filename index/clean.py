@@ -3,13 +3,13 @@
 The cleaner drops page numbers and blank lines and removes whitespace that the extraction put
 inside Chinese text and numbers (`1 0 0 万元` → `100万元`). It never changes a character of the
 wording: a cleaned line without whitespace equals the raw line without whitespace.
-Beside it lives the one literal-term matcher that place detection and highlighting share.
 """
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
+
+from domain.text import without_whitespace
 
 PAGE_NUMBER = re.compile(r"^[-—–－]\s*\d{1,4}\s*[-—–－]$|^第\s*\d{1,4}\s*页(\s*共\s*\d+\s*页)?$")
 _SPACES = re.compile(r"[ \t\u3000\u00a0\u2002\u2003\u2009\ufeff]+")
@@ -49,26 +49,6 @@ def clean_lines(raw: str) -> list[Line]:
     return lines
 
 
-def without_whitespace(text: str) -> str:
-    return re.sub(r"\s+", "", text)
-
-
 def layout_free(raw: str) -> str:
     """A raw file as the text quotes are checked against: no whitespace, no page-number lines."""
     return without_whitespace("".join(line for line in raw.splitlines() if not is_page_number(line)))
-
-
-def occurrences(text: str, needles: Iterable[str]) -> list[tuple[int, int, str]]:
-    """(start, end, needle) of every occurrence of `needles` in `text`, in text order; where two would
-    overlap, the longer needle wins (they are tried longest first)."""
-    taken = [False] * len(text)
-    spans = []
-    for needle in sorted({n for n in needles if n}, key=len, reverse=True):
-        start = text.find(needle)
-        while start != -1:
-            end = start + len(needle)
-            if not any(taken[start:end]):
-                taken[start:end] = [True] * len(needle)
-                spans.append((start, end, needle))
-            start = text.find(needle, end)
-    return sorted(spans)

@@ -5,7 +5,7 @@ import re
 import unicodedata
 from pathlib import Path
 
-from assistant.errors import IngestError
+from domain.errors import IngestError
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from assistant.places import find_places, most_specific
+from domain.places import find_places, most_specific
 from index.clean import Line
 from index.patterns import (
     ATTACHMENT_LIST,

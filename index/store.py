@@ -21,9 +21,9 @@ import bm25s  # noqa: E402
 import chromadb  # noqa: E402
 from chromadb.config import Settings as ChromaSettings  # noqa: E402
 
-from assistant.errors import IndexNotBuilt  # noqa: E402
-from assistant.types import Clause, Corpus, Document, Jurisdiction, Passage, SourceSpan  # noqa: E402
-from index.tokenize import tokens  # noqa: E402
+from domain.errors import IndexNotBuilt  # noqa: E402
+from domain.types import Clause, Corpus, Document, Jurisdiction, Passage, SourceSpan  # noqa: E402
+from domain.text import tokens  # noqa: E402
 
 MANIFEST = "corpus.json"
 BM25_DIR = "bm25"

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from assistant.config import PROJECT_ROOT, RetrievalConfig
-from assistant.types import Corpus
+from domain.types import Corpus
 
 RAW = PROJECT_ROOT / "corpus" / "raw"
 OVERRIDES = PROJECT_ROOT / "corpus" / "overrides.toml"

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from assistant.config import Settings, get_settings
-from assistant.errors import AssistantError
+from domain.errors import AssistantError
 
 
 def _catalog(args: argparse.Namespace, settings: Settings) -> int:

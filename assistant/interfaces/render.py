@@ -1,7 +1,7 @@
 """Answer → text for terminals; the one place that decides how an answer reads outside the web."""
 from __future__ import annotations
 
-from assistant.types import Answer
+from domain.types import Answer
 
 
 def answer_text(answer: Answer) -> str:

@@ -1,6 +1,6 @@
 """Ranking as pure functions over hits."""
 from assistant.retrieve import coverage, dedupe_clauses, fuse
-from assistant.types import Hit
+from domain.types import Hit
 
 
 def test_rare_words_weigh_more_in_coverage():

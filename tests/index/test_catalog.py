@@ -1,7 +1,7 @@
 """The catalogue: every document of the five seed files, none invented, each placed where it applies."""
 import pytest
 
-from assistant.errors import IngestError
+from domain.errors import IngestError
 from index.catalog import parse_text
 
 

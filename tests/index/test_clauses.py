@@ -2,7 +2,8 @@
 import re
 
 from index.clauses import MAX_PASSAGE_CHARS, split_passages
-from index.clean import layout_free, without_whitespace
+from domain.text import without_whitespace
+from index.clean import layout_free
 from tests.conftest import RAW
 
 

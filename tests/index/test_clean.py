@@ -1,4 +1,5 @@
-from index.clean import clean_lines, is_page_number, squeeze_spaces, without_whitespace
+from domain.text import without_whitespace
+from index.clean import clean_lines, is_page_number, squeeze_spaces
 
 
 def test_page_numbers_are_recognised():
@@ -27,7 +28,7 @@ def test_cleaning_changes_no_character_of_the_wording():
 
 
 def test_occurrences_prefer_the_longer_term_and_never_overlap():
-    from index.clean import occurrences
+    from domain.text import occurrences
 
     assert occurrences("鲁山县和鲁山的政策", ["鲁山", "鲁山县"]) == [(0, 3, "鲁山县"), (4, 6, "鲁山")]
     assert occurrences("无", ["", "有"]) == []

@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.errors import IndexNotBuilt, IngestError
+from domain.errors import IndexNotBuilt, IngestError
 from index import build as build_module
-from index.tokenize import tokens
+from domain.text import tokens
 from index.build import build_index, ingest_files, parse_sources
 from index.store import MANIFEST, IndexStore
 from tests.conftest import OVERRIDES, RAW

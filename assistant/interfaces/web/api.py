@@ -21,10 +21,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.batch import answer_row
 from assistant.core import Assistant
-from assistant.errors import AssistantError, InputError
+from domain.errors import AssistantError, InputError
 from assistant.interfaces.web.limits import RateLimiter, slow_down
 from assistant.interfaces.web.text import SERVER_ERROR, STREAM_PAUSE_S, question_problem, text_pieces
-from assistant.types import Clause, Document
+from domain.types import Clause, Document
 
 log = logging.getLogger(__name__)
 

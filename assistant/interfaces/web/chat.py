@@ -13,7 +13,7 @@ from html import escape
 import gradio as gr
 
 from assistant.core import Assistant
-from assistant.errors import AssistantError
+from domain.errors import AssistantError
 from assistant.interfaces.web.feedback import FeedbackStore
 from assistant.interfaces.web.render import answer_html
 from assistant.interfaces.web.text import SERVER_ERROR, STREAM_PAUSE_S, paragraphs, question_problem, text_pieces

@@ -16,11 +16,11 @@ import gradio as gr
 
 from assistant.compose import cite, clause_reference
 from assistant.core import Assistant
-from assistant.errors import InputError
+from domain.errors import InputError
 from assistant.interfaces.web.render import LEVEL_NAMES, document_html, highlight, place_tag, validity
 from assistant.interfaces.web.text import question_problem
-from assistant.types import LEVELS, Citation, Corpus, Hit
-from index.tokenize import tokens
+from domain.types import LEVELS, Citation, Corpus, Hit
+from domain.text import tokens
 
 MAX_RESULTS = 10
 TICKET_CLAUSES = 5

@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from html import escape
 
-from assistant.types import Citation, Clause, Document
-from index.clean import occurrences
+from domain.types import Citation, Clause, Document
+from domain.text import occurrences
 
 LEVEL_NAMES = {"national": "国家", "province": "省级", "city": "市级", "county": "县区"}
 

@@ -11,7 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from wechatpy.crypto import WeChatCrypto
 
-from assistant import places
+from domain import places
 from assistant.config import Settings
 from assistant.core import Assistant
 from assistant.interfaces.web import api

@@ -23,7 +23,7 @@ from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
 from wechatpy.utils import check_signature
 
 from assistant.core import Assistant
-from assistant.errors import AssistantError
+from domain.errors import AssistantError
 from assistant.interfaces.web.api import AssistantDep
 from assistant.interfaces.web.text import SERVER_ERROR, paragraphs, question_problem, text_pieces
 

@@ -63,9 +63,11 @@ def test_empty_and_over_long_questions_get_a_clear_message(client, assistant):
         assert f"{assistant.max_question_chars} 字以内" in long.json()["error"]
 
 
-def test_an_unknown_place_is_a_bad_request_with_the_reason(client):
-    response = client.post("/api/ask", json={"question": "房租能减免吗？", "location": "火星"})
-    assert response.status_code == 400 and "火星" in response.json()["error"]
+def test_an_unknown_or_mistyped_place_is_answered_with_a_note_not_an_error(client):
+    unknown = client.post("/api/ask", json={"question": "房租能减免吗？", "location": "火星"})
+    assert unknown.status_code == 200 and "火星" in unknown.json()["notice"]
+    mistyped = client.post("/api/ask", json={"question": "房租能减免吗？", "location": "鲁山市"})
+    assert mistyped.status_code == 200 and mistyped.json()["location"]["name"] == "鲁山县"
 
 
 def test_a_malformed_body_is_a_422_that_says_what_is_expected(client):

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from assistant import places
+from domain import places
 from assistant.config import PROJECT_ROOT
 from assistant.interfaces.web.feedback import FeedbackStore
 

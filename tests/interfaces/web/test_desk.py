@@ -15,8 +15,8 @@ from assistant.interfaces.web.desk import (
     standard_citation,
     ticket_summary,
 )
-from assistant.types import Hit
-from index.tokenize import tokens
+from domain.types import Hit
+from domain.text import tokens
 
 TODAY = "2026-11-23"
 

@@ -3,7 +3,7 @@ from dataclasses import replace
 
 from assistant.compose import cite
 from assistant.interfaces.web.render import answer_html, citation_card, document_html, highlight
-from assistant.types import Hit
+from domain.types import Hit
 
 SCRIPT = "<script>alert('x')</script>"
 

@@ -1,4 +1,6 @@
-from assistant import places
+import pytest
+
+from domain import places
 
 
 def test_aliases_resolve_to_gazetteer_names():
@@ -63,3 +65,39 @@ def test_a_covered_place_s_listing_reward_is_that_place_s_rule():
     assert _asker("焦作市的上市奖励是多少？") == ["焦作市"]
     assert _asker("鲁山上市奖励分几步给？") == ["鲁山县"]
     assert _asker("我们打算在香港上市，县里有奖励吗？") == []
+
+
+def test_every_covered_place_has_documents_and_every_document_place_is_covered(corpus):
+    with_documents = {d.jurisdiction.name for d in corpus.documents}
+    assert {p.name for p in places.covered_places()} == with_documents
+
+
+def test_any_county_of_china_resolves_to_its_chain():
+    assert [p.name for p in places.chain(places.resolve("郑州市金水区").place.name)] == ["金水区", "郑州市", "河南省", "国家"]
+    assert places.resolve("杭州西湖区").place.parent == "杭州市"
+    assert places.resolve("石家庄新华区").place.parent == "石家庄市"
+    assert places.place("新华区").parent == "平顶山市"  # the corpus's province first when nothing else tells
+
+
+@pytest.mark.parametrize("typed, meant", [("鲁山市", "鲁山县"), ("湛河县", "湛河区"), ("焦做", "焦作市"),
+                                          ("魯山縣", "鲁山县"), ("Lushan County", "鲁山县"), ("wen county", "温县")])
+def test_a_mistyped_place_resolves_to_the_nearest_one_with_a_note(typed, meant):
+    resolved = places.resolve(typed)
+    assert resolved.place.name == meant
+
+
+def test_an_unknown_place_resolves_to_none_with_a_chinese_note():
+    resolved = places.resolve("Atlantis")
+    assert resolved.place is None and "Atlantis" in resolved.note
+
+
+def test_common_words_are_not_read_as_places():
+    assert places.asker_places("在中原股权交易中心挂牌有奖励吗") == []
+    assert places.asker_places("惠民政策有哪些") == []
+
+
+def test_the_scope_sentence_names_the_covered_places():
+    from assistant.compose import SCOPE
+
+    for p in places.covered_places():
+        assert p.name in SCOPE or p.level == "national"

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from index.clean import without_whitespace
+from domain.text import without_whitespace
 
 Level = Literal["national", "province", "city", "county"]
 LEVELS: tuple[Level, ...] = ("national", "province", "city", "county")
@@ -137,10 +137,12 @@ class Query:
     compared: tuple[str, ...] = ()  # places set side by side ("鲁山县和湛河区差多少"); then `place` is None
     wants: str = "rule"  # rule | department | deadline
     asks_figure: bool = False  # asks how much, how many, how long or until when: the quote should state a figure
-    detail: str | None = None  # a kind of detail the question asks for (see `understand.DETAILS`): quotes must state it
+    detail: str | None = None  # a kind of detail the question asks for (see `lexicon.toml` [details]): quotes must state it
     terms: tuple[str, ...] = ()  # topic words, colloquial and policy, used by the reranker
     out_of_scope: str | None = None  # why the question is declined whatever the corpus holds
     words: tuple[str, ...] = ()  # search tokens of the question (with a follow-up's carried topic), no bridged terms
+    language: Literal["zh", "en"] = "zh"  # the asker's: the lead and any refusal speak it, quotes stay the source's
+    place_note: str | None = None  # how the interface's place name was read (鲁山市 → 鲁山县), shown with the answer
 
 
 @dataclass(frozen=True)

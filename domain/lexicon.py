@@ -1,0 +1,120 @@
+"""The reviewed domain knowledge, loaded from `domain/data/` and validated once, at import.
+
+Vocabularies, kinds of request and English glossary are data files reviewed like code; this module
+only reads and checks them (every pattern compiles, every kind is complete) and fails loudly on a
+broken file rather than answering with half a lexicon.
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+DATA_DIR = Path(__file__).parent / "data"
+
+
+class LexiconError(ValueError):
+    """A data file of the lexicon is missing a field or holds a pattern that does not compile."""
+
+
+@dataclass(frozen=True)
+class RemitKind:
+    """A kind of request declined whatever the corpus holds, with the reason told to the asker."""
+
+    reason: str
+    reason_en: str
+    pattern: re.Pattern[str]
+    whole_text: bool = False  # looked for in the whole message, not only in its asking sentences
+
+
+@dataclass(frozen=True)
+class DetailKind:
+    """A detail a question may ask for (an amount, a phone number) that a clause may not state."""
+
+    asked: re.Pattern[str]
+    stated: re.Pattern[str]
+    name: str
+    name_en: str
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    domain_terms: tuple[str, ...]
+    stop_words: frozenset[str]
+    synonyms: dict[str, tuple[str, ...]]
+    asks: dict[str, re.Pattern[str]]  # department, deadline, figure, local, follow_up_start
+    out_of_scope: tuple[RemitKind, ...]
+    details: dict[str, DetailKind]
+    desk_topics: dict[str, tuple[str, ...]]
+    scope_topics: str
+    glossary: dict[str, tuple[str, ...]]  # English word or phrase (lower case) → Chinese terms clauses use
+
+
+ASKS = ("department", "deadline", "figure", "local", "follow_up_start")
+
+
+def _compile(pattern: object, where: str) -> re.Pattern[str]:
+    if not isinstance(pattern, str) or not pattern:
+        raise LexiconError(f"{where}: a pattern must be a non-empty string")
+    try:
+        return re.compile(pattern, re.IGNORECASE)
+    except re.error as error:
+        raise LexiconError(f"{where}: {error}") from None
+
+
+def _field(table: dict, key: str, where: str) -> str:
+    value = table.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise LexiconError(f"{where}: missing {key!r}")
+    return value
+
+
+def read_glossary(path: Path) -> dict[str, tuple[str, ...]]:
+    """`english<TAB>术语|术语` lines; `#` comments. Keys are unique, lower case, with 1–4 terms each."""
+    glossary: dict[str, tuple[str, ...]] = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        english, tab, chinese = line.partition("\t")
+        terms = tuple(t.strip() for t in chinese.split("|") if t.strip())
+        where = f"{path.name}:{number}"
+        if not tab or not english.strip() or not 1 <= len(terms) <= 4:
+            raise LexiconError(f"{where}: expected 'english<TAB>术语|术语'")
+        if english != english.strip().lower() or english in glossary:
+            raise LexiconError(f"{where}: {english!r} must be lower case and appear once")
+        glossary[english] = terms
+    return glossary
+
+
+def load(directory: Path = DATA_DIR) -> Lexicon:
+    data = tomllib.loads((directory / "lexicon.toml").read_text(encoding="utf-8"))
+    asks = data.get("asks", {})
+    missing = [name for name in ASKS if name not in asks]
+    if missing:
+        raise LexiconError(f"lexicon.toml [asks]: missing {missing}")
+    details = {
+        kind: DetailKind(_compile(table.get("asked"), f"details.{kind}.asked"),
+                         _compile(table.get("stated"), f"details.{kind}.stated"),
+                         _field(table, "name", f"details.{kind}"), _field(table, "name_en", f"details.{kind}"))
+        for kind, table in data.get("details", {}).items()
+    }
+    remit = tuple(
+        RemitKind(_field(table, "reason", f"out_of_scope[{i}]"), _field(table, "reason_en", f"out_of_scope[{i}]"),
+                  _compile(table.get("pattern"), f"out_of_scope[{i}].pattern"), bool(table.get("whole_text", False)))
+        for i, table in enumerate(data.get("out_of_scope", []))
+    )
+    return Lexicon(
+        domain_terms=tuple(_field(data, "domain_terms", "lexicon.toml").split()),
+        stop_words=frozenset(_field(data, "stop_words", "lexicon.toml").split()),
+        synonyms={word: tuple(terms) for word, terms in data.get("synonyms", {}).items()},
+        asks={name: _compile(asks[name], f"asks.{name}") for name in ASKS},
+        out_of_scope=remit,
+        details=details,
+        desk_topics={topic: tuple(words) for topic, words in data.get("desk_topics", {}).items()},
+        scope_topics=_field(data, "scope_topics", "lexicon.toml"),
+        glossary=read_glossary(directory / "glossary_en.tsv"),
+    )
+
+
+LEXICON = load()

@@ -1,0 +1,138 @@
+"""What a question is matched on: the asker's text as simplified Chinese, with typing noise repaired.
+
+People type 繁體, full-width letters, emoji, stray markup, homophone typos (社宝, 增直税), pinyin
+(shebao) and pinyin initials (zjtx), or write in English. `match_key` turns all of that into the
+words the lexicon and the corpus use; it is used for matching only. What is shown back to the
+asker is their own text, and quotes are always the source's.
+"""
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from functools import lru_cache
+
+import opencc
+from pypinyin import Style, lazy_pinyin
+
+from domain.lexicon import LEXICON
+from domain.text import is_dictionary_word
+
+_T2S = opencc.OpenCC("t2s")
+_TW2SP = opencc.OpenCC("tw2sp")  # Taiwan phrases too (軟體 → 软件); only for text that is traditional
+_MARKUP = re.compile(r"<(script|style)\b.*?(</\1\s*>|$)|<!--.*?(-->|$)|</?[a-zA-Z][^<>]{0,200}>", re.IGNORECASE | re.DOTALL)
+_NOISE = re.compile(r"[\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufe00-\ufe0f\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff]")
+_SPACES = re.compile(r"\s+")
+_BETWEEN_HAN = re.compile(r"(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])")  # what markup left between two words
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_LATIN_WORD = re.compile(r"[a-z][a-z'&-]*")
+_HAN_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
+
+
+def simplified(text: str) -> str:
+    """Traditional characters (and Taiwan phrases) as simplified; simplified text is left as it is."""
+    converted = _T2S.convert(text)
+    return _TW2SP.convert(text) if converted != text else text
+
+
+def cleaned(text: str) -> str:
+    """NFKC (full-width forms), simplified, markup, emoji and invisible characters removed, spaces collapsed."""
+    text = html.unescape(unicodedata.normalize("NFKC", text))
+    text = _SPACES.sub(" ", _NOISE.sub("", _MARKUP.sub(" ", text)))
+    return _BETWEEN_HAN.sub("", simplified(text)).strip()
+
+
+def is_english(text: str) -> bool:
+    """Whether the asker wrote mostly English (more Latin letters than Chinese characters): answer in English."""
+    latin = sum(1 for c in text if c.isascii() and c.isalpha())
+    return latin > 2 * len(_HAN.findall(text)) and latin >= 6
+
+
+_FUZZY = ((re.compile(r"([zcs])h"), r"\1"), (re.compile(r"(?<=[aei])ng\b"), "n"))  # 鲁三 = 鲁山: zh/z, ch/c, sh/s, ang/an …
+
+
+def _pinyin(word: str) -> str:
+    return "".join(lazy_pinyin(word)).lower()
+
+
+def _sound(word: str) -> str:
+    """Pinyin with the confusions of many speakers folded (zh/z, ch/c, sh/s, -ng/-n), syllables kept apart."""
+    sound = " ".join(lazy_pinyin(word)).lower()
+    for pattern, replacement in _FUZZY:
+        sound = pattern.sub(replacement, sound)
+    return sound
+
+
+def _initials(word: str) -> str:
+    return "".join(lazy_pinyin(word, style=Style.FIRST_LETTER)).lower()
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """The domain's own terms by their pinyin, by their pinyin initials (terms of three characters or
+    more, only where the initials name one term) and by their pinyin spelled out."""
+    from domain.places import GAZETTEER  # place names are terms too (焦做 → 焦作)
+
+    terms = {*LEXICON.domain_terms, *LEXICON.synonyms, *(t for ts in LEXICON.synonyms.values() for t in ts),
+             *(t for ts in LEXICON.glossary.values() for t in ts),
+             *(a for p in GAZETTEER if p.covered or p.home for a in p.aliases if len(a) >= 2)}
+    terms = {t for t in terms if 2 <= len(t) <= 6 and _HAN.fullmatch(t[0]) and all(_HAN.fullmatch(c) for c in t)}
+    by_sound: dict[str, str] = {}
+    by_initials: dict[str, set[str]] = {}
+    for term in sorted(terms, key=len):
+        by_sound.setdefault(_sound(term), term)
+        if len(term) >= 3:
+            by_initials.setdefault(_initials(term), set()).add(term)
+    unique_initials = {key: next(iter(found)) for key, found in by_initials.items() if len(found) == 1}
+    spelled = {_pinyin(term): term for term in sorted(terms, key=len, reverse=True) if len(_pinyin(term)) >= 5}
+    return by_sound, unique_initials, spelled
+
+
+def repaired(text: str) -> str:
+    """Homophone typos of domain terms replaced by the term (社宝 → 社保, 增直税 → 增值税, 焦做 → 焦作), and
+    pinyin words or initials that spell one (shebao → 社保, zjtx → 专精特新). A run that is itself a word
+    jieba knows, or a term, is never changed; a candidate must share a character with the term."""
+    by_sound, by_initials, spelled = _vocabulary()
+    known = set(by_sound.values())
+
+    def fix_run(match: re.Match[str]) -> str:
+        run = match.group(0)
+        out, i = [], 0
+        while i < len(run):
+            for size in range(min(6, len(run) - i), 1, -1):
+                window = run[i:i + size]
+                term = by_sound.get(_sound(window))
+                if (term and window not in known and term != window and set(term) & set(window)
+                        and not is_dictionary_word(window)):
+                    out.append(term)
+                    i += size
+                    break
+            else:
+                out.append(run[i])
+                i += 1
+        return "".join(out)
+
+    def fix_latin(match: re.Match[str]) -> str:
+        word = match.group(0)
+        if word in LEXICON.glossary:
+            return word
+        return spelled.get(word) or by_initials.get(word) or word
+
+    text = _HAN_RUN.sub(fix_run, text)
+    return _LATIN_WORD.sub(fix_latin, text.lower())
+
+
+def glossary_hits(text: str) -> list[tuple[str, tuple[str, ...]]]:
+    """The English words and phrases of `text` the glossary knows, longest phrase first, each with its terms."""
+    lowered = f" {re.sub(r'[^a-z0-9&+-]+', ' ', text.lower())} "
+    hits = []
+    for phrase in sorted(LEXICON.glossary, key=len, reverse=True):
+        if f" {phrase} " in lowered:
+            hits.append((phrase, LEXICON.glossary[phrase]))
+            lowered = lowered.replace(f" {phrase} ", "  ")
+    return hits
+
+
+def match_key(text: str) -> str:
+    """The text as the answer path matches it: cleaned, simplified, typos and pinyin repaired, lower case."""
+    return repaired(cleaned(text))

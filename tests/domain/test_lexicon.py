@@ -1,0 +1,46 @@
+"""The reviewed knowledge files load, every pattern compiles, and a broken file fails loudly."""
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from domain import lexicon
+from domain.lexicon import LEXICON, LexiconError, load
+
+
+def test_every_kind_of_request_and_detail_is_complete_in_both_languages():
+    assert len(LEXICON.out_of_scope) >= 8
+    for kind in LEXICON.out_of_scope:
+        assert kind.reason and kind.reason_en and isinstance(kind.pattern, re.Pattern)
+    for detail in LEXICON.details.values():
+        assert detail.name and detail.name_en
+
+
+def test_the_english_glossary_has_a_few_hundred_terms_that_occur_in_the_corpus(corpus):
+    text = "".join(c.text for c in corpus.clauses) + "".join(c.departments or "" for c in corpus.clauses)
+    assert 250 <= len(LEXICON.glossary) <= 500
+    missing = {t for terms in LEXICON.glossary.values() for t in terms if t not in text}
+    assert len(missing) <= 0.05 * sum(len(ts) for ts in LEXICON.glossary.values()), sorted(missing)[:20]
+
+
+def test_a_pattern_that_does_not_compile_is_an_error_naming_where_it_is(tmp_path: Path):
+    shutil.copy(lexicon.DATA_DIR / "glossary_en.tsv", tmp_path)
+    broken = (lexicon.DATA_DIR / "lexicon.toml").read_text(encoding="utf-8").replace("deadline = '截止", "deadline = '(截止", 1)
+    (tmp_path / "lexicon.toml").write_text(broken, encoding="utf-8")
+    with pytest.raises(LexiconError, match="asks.deadline"):
+        load(tmp_path)
+
+
+def test_a_glossary_line_without_its_chinese_side_is_an_error(tmp_path: Path):
+    shutil.copy(lexicon.DATA_DIR / "lexicon.toml", tmp_path)
+    (tmp_path / "glossary_en.tsv").write_text("rent\t房租\nloan\n", encoding="utf-8")
+    with pytest.raises(LexiconError, match="glossary_en.tsv:2"):
+        load(tmp_path)
+
+
+def test_index_never_imports_assistant():
+    for path in Path("index").glob("*.py"):
+        assert not re.search(r"^\s*(from|import) assistant", path.read_text(encoding="utf-8"), re.MULTILINE), path
+    for path in Path("domain").glob("*.py"):
+        assert not re.search(r"^\s*(from|import) (assistant|index)", path.read_text(encoding="utf-8"), re.MULTILINE), path

@@ -1,0 +1,37 @@
+"""How people type is matched on: 繁體, full-width, markup, homophone typos, pinyin and initials."""
+import pytest
+
+from domain.normalize import cleaned, glossary_hits, is_english, match_key
+
+
+def test_traditional_becomes_simplified_and_simplified_stays_as_it_is():
+    assert cleaned("我們在魯山縣開店，房租能減免嗎？").startswith("我们在鲁山县开店")
+    assert cleaned("这么多的税费怎么办") == "这么多的税费怎么办"  # 么 is not turned into 幺
+
+
+def test_markup_emoji_and_full_width_forms_are_removed_from_the_match_key():
+    assert match_key("<script>alert(1)</script>社保😀能缓缴吗") == "社保能缓缴吗"
+    assert match_key("ＶＡＴ免征吗") == "vat免征吗"
+
+
+@pytest.mark.parametrize("typed, meant", [
+    ("社宝能缓缴吗", "社保"), ("增直税", "增值税"), ("小升归", "小升规"), ("zjtx企业", "专精特新"),
+    ("shebao能缓缴吗", "社保"), ("留底退税", "留抵退税"), ("焦做的企业", "焦作"), ("我在鲁三县", "鲁山县"),
+])
+def test_homophone_typos_pinyin_and_initials_become_the_domain_term(typed, meant):
+    assert meant in match_key(typed)
+
+
+@pytest.mark.parametrize("word", ["水费能缓交吗", "诊断服务", "招工补贴", "税费减免"])
+def test_real_words_are_never_taken_for_typos(word):
+    assert match_key(word) == word
+
+
+def test_english_is_told_from_chinese_with_english_words():
+    assert is_english("Can I defer social insurance payments?")
+    assert not is_english("我们company在湛河区，rent能减免吗")
+
+
+def test_the_glossary_bridges_english_phrases_longest_first():
+    hits = dict(glossary_hits("can I defer social insurance payments"))
+    assert "social insurance" in hits and "社会保险" in "".join(hits["social insurance"])
