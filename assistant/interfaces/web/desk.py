@@ -20,23 +20,12 @@ from domain.errors import InputError
 from assistant.interfaces.web.render import LEVEL_NAMES, document_html, highlight, place_tag, validity
 from assistant.interfaces.web.text import question_problem
 from domain.types import LEVELS, Citation, Corpus, Hit
+from domain.lexicon import LEXICON
 from domain.text import tokens
 
 MAX_RESULTS = 10
 TICKET_CLAUSES = 5
-# desk topic → words whose presence in a clause's title, headings or text puts it under the topic
-TOPICS: dict[str, tuple[str, ...]] = {
-    "房租减免": ("房租", "租金", "经营用房"),
-    "税费减免": ("增值税", "所得税", "税费", "减税", "退税", "免税"),
-    "社保缓缴": ("社会保险", "社保", "养老保险", "失业保险", "工伤保险", "缓缴"),
-    "融资贷款": ("贷款", "融资", "信贷", "担保", "贴息", "转贷"),
-    "稳岗就业": ("稳岗", "就业", "招聘", "吸纳", "见习", "用工"),
-    "水电气": ("水电气", "用电", "用水", "用气", "电价", "欠费不停供"),
-    "小升规": ("小升规", "规模以上", "升规", "上规"),
-    "专精特新": ("专精特新", "小巨人"),
-    "促消费": ("消费券", "促消费", "消费"),
-    "物流运输": ("物流", "货运", "交通运输", "货车"),
-}
+TOPICS = LEXICON.desk_topics  # desk topic → words that put a clause under it (domain/data/lexicon.toml)
 _ROLE = re.compile(r"(牵头单位|责任单位)\s*[:：]")
 _LEAD = re.compile(r"牵头单位\s*[:：]([^；;]+)")
 _UNIT_SPLIT = re.compile(r"[；;：:、，,\s]+")
