@@ -19,6 +19,7 @@ from domain.types import Query
 
 FOLLOW_UP_MAX_CHARS = 14
 LONG_MESSAGE_CHARS = 80  # beyond this a message is a story: its asking sentences carry the topic
+SHORT_ASKING_CHARS = 10  # an asking sentence this short leans on the sentence before it
 _PARTS = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
 _ASKING = re.compile(r"[?？]|吗|呢|么|能不能|可不可以|可以不|是不是|是否|有没有|有无|怎么|怎样|如何|多少|多久|哪|什么|啥|几|咋|"
                      r"请问|想问|想知道|问一下|咨询|\b(can|could|how|what|which|who|when|where|is|are|do|does|will)\b")
@@ -80,12 +81,14 @@ def understand(question: str, history: Sequence[dict[str, str]] = (), location: 
 
 def asking_part(text: str) -> str:
     """What a message asks: the whole of a short one; of a long one (a story, a pasted call) its asking
-    sentences, each with the sentence before it, or its last two sentences when none asks."""
+    sentences (a very short one with the sentence before it: "减免几个月？"), or its last two sentences
+    when none asks."""
     if len(text) <= LONG_MESSAGE_CHARS:
-        return places.without_latin_places(text)
+        return text
     parts = [p.strip() for p in _PARTS.findall(text) if p.strip()]
     chosen = [i for i, part in enumerate(parts) if _ASKING.search(part)]
-    keep = sorted({j for i in chosen for j in (i - 1, i) if j >= 0}) or list(range(max(0, len(parts) - 2), len(parts)))
+    context = [i - 1 for i in chosen if i > 0 and len(parts[i]) < SHORT_ASKING_CHARS and i - 1 not in chosen]
+    keep = sorted({*chosen, *context}) or list(range(max(0, len(parts) - 2), len(parts)))
     return "".join(parts[i] for i in keep)
 
 

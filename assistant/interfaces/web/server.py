@@ -27,10 +27,17 @@ from assistant.interfaces.web.widget import install_widget
 PAGE_EVENTS = "/gradio_api/"
 
 
-def place_names() -> list[str]:
-    """The places an asker can pick: those whose own policies the corpus holds first, then the rest."""
-    local = [p for p in places.GAZETTEER if p.level != "national"]
-    return [p.name for p in sorted(local, key=lambda p: not p.covered)]
+def place_names() -> list[tuple[str, str]]:
+    """The places an asker can pick, as (label, name): those whose own policies the corpus holds first,
+    then the rest of the corpus's province city by city (each city before its counties), then the other
+    provinces. Any other place can still be said in the question."""
+    covered = [p for p in places.covered_places() if p.level != "national"]
+    home = [p for p in places.GAZETTEER if p.home and p.level in ("city", "county") and not p.covered]
+    cities = [p for p in home if p.level == "city"] + [p for p in covered if p.level == "city"]
+    cities.sort(key=lambda city: not any(p.parent == city.name or p is city for p in covered))  # 平顶山市, 焦作市 first
+    rest = [q for city in cities for q in [city, *(p for p in home if p.parent == city.name)] if not q.covered]
+    others = [p for p in places.GAZETTEER if p.level == "province" and not p.home]
+    return [(f"{p.parent} · {p.name}" if p.level == "county" else p.name, p.name) for p in [*covered, *rest, *others]]
 
 
 def pages(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
