@@ -20,8 +20,10 @@ from domain.types import Query
 FOLLOW_UP_MAX_CHARS = 14
 LONG_MESSAGE_CHARS = 80  # beyond this a message is a story: its asking sentences carry the topic
 SHORT_ASKING_CHARS = 10  # an asking sentence this short leans on the sentence before it
-_PARTS = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
-_ASKING = re.compile(r"[?？]|吗|呢|么|能不能|可不可以|可以不|是不是|是否|有没有|有无|怎么|怎样|如何|多少|多久|哪|什么|啥|几|咋|"
+_PARTS = re.compile(r"[^。！？!?\n]+[。！？!?]?")
+_QUESTION_MARK = re.compile(r"[?？]")
+# how a sentence asks when no question mark says so; bare 几, 啥, 什么 are too common in a story to count
+_ASKING = re.compile(r"吗|能不能|可不可以|可以不|是不是|是否|有没有|有无|怎么办|怎么|怎样|如何|多少|多久|哪个|哪些|哪里|什么时候|"
                      r"请问|想问|想知道|问一下|咨询|\b(can|could|how|what|which|who|when|where|is|are|do|does|will)\b")
 _LATIN_ONLY = re.compile(r"^[a-z'&-]+$")
 
@@ -81,12 +83,13 @@ def understand(question: str, history: Sequence[dict[str, str]] = (), location: 
 
 def asking_part(text: str) -> str:
     """What a message asks: the whole of a short one; of a long one (a story, a pasted call) its asking
-    sentences (a very short one with the sentence before it: "减免几个月？"), or its last two sentences
-    when none asks."""
+    sentences, those with a question mark if any has one (a very short one with the sentence before it:
+    "减免几个月？"), or its last two sentences when none asks."""
     if len(text) <= LONG_MESSAGE_CHARS:
         return text
     parts = [p.strip() for p in _PARTS.findall(text) if p.strip()]
-    chosen = [i for i, part in enumerate(parts) if _ASKING.search(part)]
+    chosen = ([i for i, part in enumerate(parts) if _QUESTION_MARK.search(part)]
+              or [i for i, part in enumerate(parts) if _ASKING.search(part)])
     context = [i - 1 for i in chosen if i > 0 and len(parts[i]) < SHORT_ASKING_CHARS and i - 1 not in chosen]
     keep = sorted({*chosen, *context}) or list(range(max(0, len(parts) - 2), len(parts)))
     return "".join(parts[i] for i in keep)
@@ -94,7 +97,7 @@ def asking_part(text: str) -> str:
 
 def _asks_uncovered_own_rules(place: places.Place | None, text: str) -> bool:
     """Whether the text asks for the own rules of a place the corpus holds none of: 县里/区里 ask the asker's
-    county, 市里 its city, 当地 or 郑州市的… (the place named as their owner) the place itself. "我在郑州开店"
+    county, 市里 its city, 当地 or 郑州市的房租补贴 (the place named as the rules' owner) the place itself. "我在郑州开店"
     only says where the asker is, and 市里 asked from 温县 is 焦作市, whose rules the corpus has."""
     if place is None:
         return False
@@ -102,8 +105,8 @@ def _asks_uncovered_own_rules(place: places.Place | None, text: str) -> bool:
     if local:
         level = "city" if "市" in local.group(0) else "county" if re.search("[县区]", local.group(0)) else place.level
         return not next((p for p in places.chain(place.name) if p.level == level), place).covered
-    return not place.covered and any(re.search(f"{re.escape(name)}(市|县|区|省)?(的|自己|本地|当地|出台)", text)
-                                     for name in (place.name, *place.aliases))
+    owned = "(市|县|区|省)?(本级|自己|本地|当地|出台|(的|对|给)[^，,。？?]{0,8}(政策|规定|补贴|奖励|奖补|标准|办法|措施))"
+    return not place.covered and any(re.search(re.escape(name) + owned, text) for name in (place.name, *place.aliases))
 
 
 def _is_follow_up(text: str) -> bool:

@@ -153,6 +153,13 @@ def _within(candidates: list[Place], others: list[Place]) -> Place:
     for candidate in candidates:
         if any(o is not candidate and applies_to(o.name, candidate.name) for o in others):
             return candidate
+    # a county named with a city it is not in, mistyped as another county's name (平顶山芦山县): the
+    # city's own county of the same sound
+    sound = pinyin_key(_SUFFIX.sub("", candidates[0].name) or candidates[0].name)
+    for city in (o for o in others if o.level == "city" and candidates[0].level == "county"):
+        same = [p for p in _BY_PINYIN_STEM.get(sound, []) if p.parent == city.name]
+        if same:
+            return same[0]
     return candidates[0]
 
 

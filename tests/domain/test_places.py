@@ -101,3 +101,7 @@ def test_the_scope_sentence_names_the_covered_places():
 
     for p in places.covered_places():
         assert p.name in SCOPE or p.level == "national"
+
+
+def test_a_county_mistyped_as_a_namesake_elsewhere_is_read_within_the_city_named_with_it():
+    assert [p.name for p in places.asker_places("平顶山芦山县的企业")] == ["平顶山市", "鲁山县"]
