@@ -69,7 +69,7 @@ def understand(question: str, history: Sequence[dict[str, str]] = (), location: 
         search_text=" ".join([topic_only, *terms]),
         place=place.name if place else None,
         place_covered=place.covered if place else True,
-        asks_local=_asks_uncovered_own_rules(place, asking),
+        asks_local=_asks_uncovered_own_rules(place, asking, named),
         compared=compared,
         wants=wants,
         asks_figure=asks["figure"].search(asking) is not None,
@@ -95,18 +95,27 @@ def asking_part(text: str) -> str:
     return "".join(parts[i] for i in keep)
 
 
-def _asks_uncovered_own_rules(place: places.Place | None, text: str) -> bool:
+def _asks_uncovered_own_rules(place: places.Place | None, text: str, named: list[places.Place]) -> bool:
     """Whether the text asks for the own rules of a place the corpus holds none of: 县里/区里 ask the asker's
-    county, 市里 its city, 当地 or 郑州市的房租补贴 (the place named as the rules' owner) the place itself. "我在郑州开店"
-    only says where the asker is, and 市里 asked from 温县 is 焦作市, whose rules the corpus has."""
-    if place is None:
+    county, 市里 its city, 当地 or 郑州市的房租补贴 (a place named as the rules' owner: 我在深圳开店，广东省
+    对房租有补贴吗) that place.
+    "我在郑州开店" and "在县里办了个厂" only say where the asker is; 市里 asked from 温县 is 焦作市, whose
+    rules the corpus has; and naming a covered place above the asker (孟州自己的措施跟焦作市的对不上) asks
+    about that place's rules too."""
+    if place is None or any(p.covered and p.level != "national" and places.applies_to(p.name, place.name) for p in named):
         return False
-    local = LEXICON.asks["local"].search(text)
-    if local:
+    targets = []
+    for local in LEXICON.asks["local"].finditer(text):
+        if text[max(0, local.start() - 1):local.start()] == "在":
+            continue
         level = "city" if "市" in local.group(0) else "county" if re.search("[县区]", local.group(0)) else place.level
-        return not next((p for p in places.chain(place.name) if p.level == level), place).covered
-    owned = "(市|县|区|省)?(本级|自己|本地|当地|出台|(的|对|给)[^，,。？?]{0,8}(政策|规定|补贴|奖励|奖补|标准|办法|措施))"
-    return not place.covered and any(re.search(re.escape(name) + owned, text) for name in (place.name, *place.aliases))
+        targets.append(next((p for p in places.chain(place.name) if p.level == level), place))
+    if targets:
+        return not any(target.covered for target in targets)
+    owned = ("(市|县|区|省)?(那边|那里)?(本级|自己|本地|当地|出台|(的|对|给)[^，,。？?]{0,8}"
+             "(政策|规定|补贴|奖励|奖补|标准|办法|措施))")
+    return any(re.search(re.escape(name) + owned, text)
+               for p in [place, *named] if not p.covered for name in (p.name, *p.aliases))
 
 
 def _is_follow_up(text: str) -> bool:

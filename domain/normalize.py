@@ -16,7 +16,7 @@ import opencc
 from pypinyin import Style, lazy_pinyin
 
 from domain.lexicon import LEXICON
-from domain.text import is_dictionary_word
+from domain.text import is_dictionary_word, word_bounds
 
 _T2S = opencc.OpenCC("t2s")
 _TW2SP = opencc.OpenCC("tw2sp")  # Taiwan phrases too (軟體 → 软件); only for text that is traditional
@@ -55,6 +55,7 @@ def _pinyin(word: str) -> str:
     return "".join(lazy_pinyin(word)).lower()
 
 
+@lru_cache(maxsize=65536)
 def _sound(word: str) -> str:
     """Pinyin with the confusions of many speakers folded (zh/z, ch/c, sh/s, -ng/-n), syllables kept apart."""
     sound = " ".join(lazy_pinyin(word)).lower()
@@ -97,13 +98,14 @@ def repaired(text: str) -> str:
 
     def fix_run(match: re.Match[str]) -> str:
         run = match.group(0)
+        bounds = word_bounds(run)  # a typo is whole words of its own: 新项 in 新项目 is not one
         out, i = [], 0
         while i < len(run):
             for size in range(min(6, len(run) - i), 1, -1):
                 window = run[i:i + size]
                 term = by_sound.get(_sound(window))
-                if (term and window not in known and term != window and set(term) & set(window)
-                        and not is_dictionary_word(window)):
+                if (term and i in bounds and i + size in bounds and window not in known and term != window
+                        and set(term) & set(window) and not is_dictionary_word(window)):
                     out.append(term)
                     i += size
                     break

@@ -101,7 +101,7 @@ def _build_gazetteer() -> tuple[tuple[Place, ...], frozenset[str]]:
     for name, level, parent, home in entries:
         if counts[name] > 1 and level == "county" and not home:
             name, bare = f"{parent}{name}", name
-            extra_aliases.setdefault(name, [bare])
+            extra_aliases.setdefault(name, [bare] if bare not in common else [])
         extra = covered.get(name, {}).get("aliases", []) or next(
             (t.get("aliases", []) for t in data.get("extra", []) if t["name"] == name), [])
         short = stem(name)

@@ -43,6 +43,15 @@ def is_dictionary_word(word: str) -> bool:
     return tokenizer.FREQ.get(word, 0) > 0
 
 
+def word_bounds(text: str) -> set[int]:
+    """Offsets where the dictionary words of `text` start or end."""
+    bounds, offset = {0}, 0
+    for word in _jieba().lcut(text, HMM=False):  # unknown runs stay single characters
+        offset += len(word)
+        bounds.add(offset)
+    return bounds
+
+
 def without_whitespace(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
