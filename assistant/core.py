@@ -54,14 +54,18 @@ class Assistant:
         timings["total"] = (time.perf_counter() - started) * 1000
         return answer
 
-    def search(self, text: str, location: str | None = None) -> list[Hit]:
+    def search(self, text: str, location: str | None = None, history: Sequence[dict[str, str]] = ()) -> list[Hit]:
         """Clauses ranked for a search box (no answer composed): best passage per clause, every score kept.
 
         Hits below `RetrievalConfig.min_relevance` are included; callers filter and cut as they need.
         """
-        text = self._checked(text)
-        ranked, _ = self._ranked(understand(text, (), *_located(location)), {})
+        ranked, _ = self._ranked(self.understood(text, location, history), {})
         return ranked
+
+    def understood(self, text: str, location: str | None = None, history: Sequence[dict[str, str]] = ()) -> Query:
+        """How the answer path reads a question: the asker's place, the topic (carried over in a follow-up)
+        and the detail asked."""
+        return understand(self._checked(text), history, *_located(location))
 
     def _ranked(self, query: Query, timings: dict[str, float]) -> tuple[list[Hit], list[str]]:
         """Steps 2–5 for an understood query: the applicable clauses by absolute relevance, and the query's words."""

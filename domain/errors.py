@@ -15,3 +15,7 @@ class IngestError(AssistantError):
 
 class IndexNotBuilt(AssistantError):
     """The index is missing or incomplete; run `python -m assistant build`."""
+
+
+class ReaderNotReady(AssistantError):
+    """The reader's base model or trained delta is missing or does not check out; the message says how to fix it."""

