@@ -1,0 +1,35 @@
+"""The written questions: thousands, in many voices, with their gold clauses, and none of them an eval question."""
+from collections import Counter
+
+from train.assemble import Golds, coverage_rows
+from train.questions import bigrams, eval_texts, jaccard, load_questions, near_paraphrases
+
+
+def test_no_training_question_is_an_eval_question_or_a_near_paraphrase_of_one():
+    questions = {row["id"]: row["question"] for row in load_questions()}
+    assert near_paraphrases(questions, eval_texts()) == {}
+
+
+def test_a_reworded_or_traditional_copy_of_a_question_counts_as_a_paraphrase():
+    asked = "我在鲁山县开饭店，房租能减免吗？"
+    assert jaccard(bigrams(asked), bigrams("我在魯山縣開飯店，房租能減免嗎")) == 1.0
+    assert near_paraphrases({"a": "我在鲁山县开饭店，房租可以减免吗"}, [asked]) != {}
+    assert near_paraphrases({"b": "湛河区的个体户社保能缓缴几个月？"}, [asked]) == {}
+
+
+def test_there_are_thousands_of_written_questions_in_every_voice_and_hundreds_the_corpus_does_not_answer():
+    rows = load_questions()
+    kinds = Counter(r["kind"] for r in rows)
+    assert kinds["answerable"] >= 3000 and kinds["unanswerable"] >= 600
+    assert set(Counter(r["voice"] for r in rows)) == {"owner", "hotline", "formal", "traditional", "english", "mixed",
+                                                       "typo", "story"}
+    assert all(r["gold"] for r in rows if r["kind"] == "answerable")
+    assert all(r["nearest"] and r["why"] for r in rows if r["kind"] == "unanswerable")
+
+
+def test_every_clause_is_the_gold_of_some_question(corpus):
+    golds = Golds(corpus)
+    rows = load_questions()
+    rows += coverage_rows(golds, rows)
+    covered = {clause for row in rows for clause in golds.holding(row.get("gold"))}
+    assert covered == {c.id for c in corpus.clauses}

@@ -1,0 +1,1 @@
+"""Training the reader (`assistant.reader`): the written questions, their candidate lists, the fit."""
