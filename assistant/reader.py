@@ -93,7 +93,7 @@ class ReaderNet(nn.Module):
         self.embeddings = bert.embeddings
         self.layers = bert.encoder.layer
         self.joint_layers = joint_layers
-        self.head = nn.Sequential(nn.Dropout(0.1), nn.Linear(hidden, hidden), nn.GELU(), nn.Linear(hidden, 1))
+        self.head = nn.Sequential(nn.Dropout(0.1), nn.Linear(4 * hidden, hidden), nn.GELU(), nn.Linear(hidden, 1))
         self.none = nn.Parameter(torch.zeros(()))
 
     def lower(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> list[torch.Tensor]:
@@ -107,17 +107,22 @@ class ReaderNet(nn.Module):
         return [row[:n].to(torch.float16) for row, n in zip(hidden, lengths)]
 
     def joint(self, questions: list[torch.Tensor], passages: list[torch.Tensor]) -> torch.Tensor:
-        """One score per (question, passage) pair of lower states."""
+        """One score per (question, passage) pair of lower states. The head reads the question's and the
+        passage's mean states after the joint layers, their product and their difference (e5's own
+        similarity is in the product; what the joint layers found, in all four)."""
         pairs = [torch.cat([q, p]).float() for q, p in zip(questions, passages)]
         hidden = nn.utils.rnn.pad_sequence(pairs, batch_first=True)
-        mask = torch.zeros(hidden.shape[:2])
-        for row, pair in enumerate(pairs):
-            mask[row, :len(pair)] = 1.0
-        bias = _attention_bias(mask)
+        asked = torch.zeros(hidden.shape[:2])
+        read = torch.zeros(hidden.shape[:2])
+        for row, (q, p) in enumerate(zip(questions, passages)):
+            asked[row, :len(q)] = 1.0
+            read[row, len(q):len(q) + len(p)] = 1.0
+        bias = _attention_bias(asked + read)
         for layer in self.layers[len(self.layers) - self.joint_layers:]:
             hidden = layer(hidden, bias)
-        pooled = (hidden * mask.unsqueeze(-1)).sum(1) / mask.sum(1, keepdim=True)
-        return self.head(pooled).squeeze(-1)
+        q_mean = (hidden * asked.unsqueeze(-1)).sum(1) / asked.sum(1, keepdim=True)
+        p_mean = (hidden * read.unsqueeze(-1)).sum(1) / read.sum(1, keepdim=True)
+        return self.head(torch.cat([q_mean, p_mean, q_mean * p_mean, (q_mean - p_mean).abs()], -1)).squeeze(-1)
 
     def trained_state(self) -> dict[str, torch.Tensor]:
         """The parameters training changes: the joint layers, the head and the none logit."""
@@ -137,7 +142,7 @@ class ReaderCard:
     """What a delta records about itself (safetensors metadata)."""
 
     joint_layers: int
-    threshold: float  # the none logit: a candidate scoring above it is read as answering
+    threshold: float  # decline when the best candidate scores this or less (chosen on held-out questions)
     question_tokens: int = QUESTION_TOKENS
     passage_tokens: int = PASSAGE_TOKENS
 
@@ -227,13 +232,17 @@ def load_delta(path: Path) -> tuple[dict[str, torch.Tensor], ReaderCard]:
 
 def save_delta(net: ReaderNet, card: ReaderCard, path: Path) -> str:
     """Write the trained part as fp16 with the card as metadata, and its checksum beside it; returns the sha256."""
+    return save_tensors(net.trained_state(), card, path)
+
+
+def save_tensors(tensors: dict[str, torch.Tensor], card: ReaderCard, path: Path) -> str:
     from dataclasses import asdict
 
     from safetensors.torch import save_file
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    tensors = {k: v.detach().to(torch.float16).contiguous() for k, v in net.trained_state().items()}
-    save_file(tensors, str(path), metadata={"card": json.dumps(asdict(card))})
+    half = {k: v.detach().to(torch.float16).contiguous() for k, v in sorted(tensors.items())}
+    save_file(half, str(path), metadata={"card": json.dumps(asdict(card))})
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     checksum(path).write_text(f"{digest}  {path.name}\n", encoding="utf-8")
     return digest

