@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     page_rate_limit_per_minute: int = Field(300, ge=1)
     # reverse proxies whose X-Forwarded-For names the client (comma separated IPs or networks, "*" for any)
     trusted_proxies: str = "127.0.0.1"
+    index_poll_seconds: float = Field(2.0, gt=0)  # how often a running server looks for a new index generation
     wechat_token: str | None = None  # the official account's server token; /wechat answers 404 without it
     # safe (AES) mode: the account's EncodingAESKey (43 characters) and AppID; unset: plain mode only
     wechat_aes_key: str | None = Field(None, min_length=43, max_length=43)

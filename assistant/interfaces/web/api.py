@@ -30,7 +30,8 @@ log = logging.getLogger(__name__)
 
 
 def get_assistant(request: Request) -> Assistant:
-    return request.app.state.assistant
+    """The Assistant over the index generation in service now; the request keeps it to the end."""
+    return request.app.state.live.assistant
 
 
 AssistantDep = Annotated[Assistant, Depends(get_assistant)]

@@ -1,9 +1,14 @@
 """`create_app`: the one web server — HTTP API, WeChat endpoint, widget, and the Gradio pages at `/`.
 
 Everything here only wires interfaces to the one `Assistant` it is given; `app.py` builds that
-Assistant from settings and runs the server.
+Assistant from settings and runs the server. While the server runs, a new index generation put in
+service by `python -m assistant build` or `ingest` is picked up within `index_poll_seconds`
+(`assistant.live`), with no request failing before, during or after.
 """
 from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import gradio as gr
 import uvicorn
@@ -22,6 +27,7 @@ from assistant.interfaces.web.limits import RateLimiter, slow_down
 from assistant.interfaces.web.render import CSS
 from assistant.interfaces.web.wechat import wechat_router
 from assistant.interfaces.web.widget import install_widget
+from assistant.live import LiveAssistant
 
 
 PAGE_EVENTS = "/gradio_api/"
@@ -33,25 +39,34 @@ def place_names() -> list[str]:
     return [p.name for p in sorted(local, key=lambda p: not p.covered)]
 
 
-def pages(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
+def pages(live: LiveAssistant, feedback: FeedbackStore) -> gr.Blocks:
     """The Gradio pages: the owner chat and the hotline desk, as two tabs."""
     names = place_names()
     with gr.Blocks(title="政策通 · 惠企政策助手", analytics_enabled=False) as blocks:
         gr.Markdown("## 政策通 · 惠企政策助手\n引用政策原文回答，并标明适用地区、文号和条款。")
         with gr.Tab("企业咨询", elem_id="tab-owner"):
-            owner_chat(assistant, feedback, names)
+            owner_chat(lambda: live.assistant, feedback, names)
         with gr.Tab("12345 热线坐席", elem_id="tab-desk"):
-            hotline_desk(assistant, names)
+            refresh_choices, choices = hotline_desk(lambda: live.assistant, names)
+        blocks.load(refresh_choices, None, choices)  # documents added since start-up are offered too
     return blocks
 
 
 def create_app(assistant: Assistant, settings: Settings) -> FastAPI:
+    live = LiveAssistant(assistant)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        with live.watching(settings.index_poll_seconds):
+            yield
+
     app = FastAPI(
         title="政策通 API",
         description="Quoted, jurisdiction-tagged answers from enterprise-relief policies. "
                     "The owner chat and hotline desk are at /, the embeddable widget at /widget.",
+        lifespan=lifespan,
     )
-    app.state.assistant = assistant
+    app.state.live = live
     app.state.limiter = RateLimiter(settings.rate_limit_per_minute)
     page_limiter = RateLimiter(settings.page_rate_limit_per_minute)
 
@@ -74,7 +89,7 @@ def create_app(assistant: Assistant, settings: Settings) -> FastAPI:
             crypto = WeChatCrypto(settings.wechat_token, settings.wechat_aes_key, settings.wechat_app_id)
         app.include_router(wechat_router(settings.wechat_token, f"{settings.public_url.rstrip('/')}/widget", crypto))
     install_widget(app, settings.widget_origins, settings.max_question_chars)
-    blocks = pages(assistant, FeedbackStore(settings.feedback_db))
+    blocks = pages(live, FeedbackStore(settings.feedback_db))
     return gr.mount_gradio_app(app, blocks, path="/", css=CSS, theme=gr.themes.Default(primary_hue="blue"),
                                show_error=False, footer_links=[])
 
