@@ -23,6 +23,7 @@ from assistant.interfaces.web import api
 from assistant.interfaces.web.chat import owner_chat
 from assistant.interfaces.web.desk import hotline_desk
 from assistant.interfaces.web.feedback import FeedbackStore
+from assistant.interfaces.web.guards import BodyLimit, CrossOrigin, SecurityHeaders
 from assistant.interfaces.web.limits import RateLimiter, slow_down
 from assistant.interfaces.web.render import CSS
 from assistant.interfaces.web.wechat import wechat_router
@@ -81,6 +82,9 @@ def create_app(assistant: Assistant, settings: Settings) -> FastAPI:
                 return JSONResponse({"error": message}, status_code=429, headers=headers)
         return await call_next(request)
 
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, timeout_s=settings.body_timeout_seconds)
+    app.add_middleware(CrossOrigin, origins=settings.cors_origins)
+    app.add_middleware(SecurityHeaders)  # outermost: every response has its headers, refusals too
     api.install_error_handlers(app)
     app.include_router(api.router)
     if settings.wechat_token:
