@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
+import fastapi_offline
 import gradio as gr
 import uvicorn
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
 from wechatpy.crypto import WeChatCrypto
 
 from assistant import places
@@ -30,8 +34,8 @@ from assistant.interfaces.web.wechat import wechat_router
 from assistant.interfaces.web.widget import install_widget
 from assistant.live import LiveAssistant
 
-
 PAGE_EVENTS = "/gradio_api/"
+DOCS_ASSETS = Path(fastapi_offline.__file__).resolve().parent / "static"  # Swagger UI, pinned with the package
 
 
 def place_names() -> list[str]:
@@ -53,6 +57,19 @@ def pages(live: LiveAssistant, feedback: FeedbackStore) -> gr.Blocks:
     return blocks
 
 
+def install_docs(app: FastAPI) -> None:
+    """The API docs at /docs, with Swagger UI served from here: they work with no internet."""
+    app.mount("/docs-assets", StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title=f"{app.title} · 接口说明",
+                                   swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+                                   swagger_css_url="/docs-assets/swagger-ui.css",
+                                   swagger_favicon_url="/docs-assets/favicon.png",
+                                   swagger_ui_parameters={"validatorUrl": None})
+
+
 def create_app(assistant: Assistant, settings: Settings) -> FastAPI:
     live = LiveAssistant(assistant)
 
@@ -65,7 +82,7 @@ def create_app(assistant: Assistant, settings: Settings) -> FastAPI:
         title="政策通 API",
         description="Quoted, jurisdiction-tagged answers from enterprise-relief policies. "
                     "The owner chat and hotline desk are at /, the embeddable widget at /widget.",
-        lifespan=lifespan,
+        docs_url=None, redoc_url=None, lifespan=lifespan,
     )
     app.state.live = live
     app.state.limiter = RateLimiter(settings.rate_limit_per_minute)
@@ -87,6 +104,7 @@ def create_app(assistant: Assistant, settings: Settings) -> FastAPI:
     app.add_middleware(SecurityHeaders)  # outermost: every response has its headers, refusals too
     api.install_error_handlers(app)
     app.include_router(api.router)
+    install_docs(app)
     if settings.wechat_token:
         crypto = None
         if settings.wechat_aes_key and settings.wechat_app_id:
@@ -96,6 +114,13 @@ def create_app(assistant: Assistant, settings: Settings) -> FastAPI:
     blocks = pages(live, FeedbackStore(settings.feedback_db))
     return gr.mount_gradio_app(app, blocks, path="/", css=CSS, theme=gr.themes.Default(primary_hue="blue"),
                                show_error=False, footer_links=[])
+
+
+def banner(settings: Settings) -> str:
+    """What `app.py` prints at start: where it really listens, and where users reach it."""
+    host = f"[{settings.host}]" if ":" in settings.host else settings.host
+    return (f"政策通 listening on http://{host}:{settings.port}  (public address {settings.public_url}; "
+            "API docs /docs, widget /widget, example portal /example-portal)")
 
 
 def server_config(app: FastAPI, settings: Settings, **overrides: object) -> uvicorn.Config:

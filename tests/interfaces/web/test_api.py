@@ -1,5 +1,6 @@
 """The HTTP API against the real assistant: the batch row contract, streaming, documents, errors, limits, docs."""
 import json
+import re
 
 import httpx
 import pytest
@@ -160,8 +161,12 @@ def test_health_says_what_is_loaded(client, corpus):
                                                  "clauses": len(corpus.clauses)}
 
 
-def test_the_api_is_described_by_openapi_at_docs(client):
-    assert client.get("/docs").status_code == 200
+def test_the_api_is_described_by_openapi_at_docs_which_work_offline(client):
+    page = client.get("/docs")
+    assert page.status_code == 200 and "SwaggerUIBundle" in page.text
+    assert not re.search(r"(src|href)=\"?'?https?://", page.text)  # no CDN: every asset is served from here
+    for asset in re.findall(r"/docs-assets/[\w.-]+", page.text):
+        assert client.get(asset).status_code == 200
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/api/ask", "/api/ask/stream", "/api/documents", "/api/documents/{doc_id}", "/api/health"} <= set(paths)
 

@@ -1,4 +1,4 @@
-"""The server as a whole: a live index update while clients keep asking."""
+"""The server as a whole: what it says at start, and a live index update while clients keep asking."""
 import threading
 import time
 
@@ -8,6 +8,7 @@ import pytest
 from assistant.config import RetrievalConfig, Settings
 from assistant.core import Assistant
 from assistant.interfaces.web import create_app
+from assistant.interfaces.web.server import banner
 from index.build import build_index, corpus_sources, ingest_files, parse_sources
 from index.store import IndexStore
 from tests.conftest import OVERRIDES, RAW
@@ -17,6 +18,12 @@ SMALL = "003_c9d164e3f264c856.txt"
 NEW_POLICY = ("鲁山县支持个体工商户发展若干措施\n一、减免房租。对承租国有房屋的个体工商户免收3个月房租，减半收取6个月房租。\n"
               "二、稳岗补贴。对不裁员或少裁员的个体工商户给予稳岗补贴。\n")
 QUESTION = "鲁山县个体工商户房租能减免吗？"
+
+
+def test_the_banner_gives_the_address_the_server_really_listens_on():
+    said = banner(Settings(host="0.0.0.0", port=8123, public_url="https://policy.example.gov.cn"))
+    assert "http://0.0.0.0:8123" in said and "https://policy.example.gov.cn" in said and "7860" not in said
+    assert "http://[::1]:9000" in banner(Settings(host="::1", port=9000))
 
 
 class Asker(threading.Thread):
