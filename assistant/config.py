@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     body_timeout_seconds: float = Field(10.0, gt=0)  # a body not received by then is refused (408) and the connection closed
     index_poll_seconds: float = Field(2.0, gt=0)  # how often a running server looks for a new index generation
     wechat_token: str | None = None  # the official account's server token; /wechat answers 404 without it
+    # messages to /wechat per client IP: WeChat's few servers carry every follower's messages
+    wechat_rate_limit_per_minute: int = Field(600, ge=1)
     # safe (AES) mode: the account's EncodingAESKey (43 characters) and AppID; unset: plain mode only
     wechat_aes_key: str | None = Field(None, min_length=43, max_length=43)
     wechat_app_id: str | None = None

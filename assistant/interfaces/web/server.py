@@ -109,7 +109,9 @@ def create_app(assistant: Assistant, settings: Settings) -> FastAPI:
         crypto = None
         if settings.wechat_aes_key and settings.wechat_app_id:
             crypto = WeChatCrypto(settings.wechat_token, settings.wechat_aes_key, settings.wechat_app_id)
-        app.include_router(wechat_router(settings.wechat_token, f"{settings.public_url.rstrip('/')}/widget", crypto))
+        app.include_router(wechat_router(settings.wechat_token, f"{settings.public_url.rstrip('/')}/widget", crypto,
+                                         per_ip=RateLimiter(settings.wechat_rate_limit_per_minute),
+                                         per_follower=RateLimiter(settings.rate_limit_per_minute)))
     install_widget(app, settings.widget_origins, settings.max_question_chars)
     blocks = pages(live, FeedbackStore(settings.feedback_db))
     return gr.mount_gradio_app(app, blocks, path="/", css=CSS, theme=gr.themes.Default(primary_hue="blue"),
