@@ -139,7 +139,9 @@ def _row(assistant: Assistant, body: AskRequest) -> dict[str, object]:
     problem = question_problem(body.question, assistant.max_question_chars)
     if problem:
         raise InputError(problem)
-    return answer_row(assistant, body.model_dump())
+    row = body.model_dump()
+    row["location"] = (body.location or "").strip() or None  # a blank place is no place, as in the widget
+    return answer_row(assistant, row)
 
 
 @router.post("/ask", summary="Answer one question", dependencies=LIMITED)
