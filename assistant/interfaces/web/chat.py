@@ -47,6 +47,8 @@ def owner_chat(current: Callable[[], Assistant], feedback: FeedbackStore, place_
         comment = gr.Textbox(placeholder="补充意见（可选）", show_label=False, scale=4, elem_id="owner-comment")
     thanks = gr.Markdown(elem_id="owner-thanks")
     turns = gr.State([])  # plain-text history the assistant reads for follow-ups: the last few turns
+    # the conversation as shown, kept here: were the chatbot an input, the page would upload it all on every question
+    conversation = gr.State([])
     last = gr.State(None)  # the latest answer, for feedback
 
     def respond(text: str, place_name: str, messages: list, history: list):
@@ -62,19 +64,19 @@ def owner_chat(current: Callable[[], Assistant], feedback: FeedbackStore, place_
                 problem = SERVER_ERROR
         if problem:
             shown[-1]["content"] = escape(f"⚠️ {problem}")
-            yield "", shown, history, None, ""
+            yield "", shown, shown, history, None, ""
             return
         lead = paragraphs(answer.text)[0]
         streamed = ""
         for piece in text_pieces(lead):
             streamed += piece
             shown[-1]["content"] = answer_html(streamed, ())
-            yield "", shown, history, None, ""
+            yield "", shown, shown, history, None, ""
             time.sleep(STREAM_PAUSE_S)
         shown[-1]["content"] = answer_html(lead, answer.citations)
         row = answer.to_dict()
         history = [*history, {"role": "user", "content": text}, {"role": "assistant", "content": answer.text}][-FOLLOW_UP_TURNS:]
-        yield "", shown, history, {"question": text, "answer": answer.text, "citations": row["citations"]}, ""
+        yield "", shown, shown, history, {"question": text, "answer": answer.text, "citations": row["citations"]}, ""
 
     def rate(latest: dict | None, note: str, rating: int):
         if latest is None:
@@ -82,7 +84,8 @@ def owner_chat(current: Callable[[], Assistant], feedback: FeedbackStore, place_
         feedback.add(latest["question"], latest["answer"], latest["citations"], rating, note)
         return "感谢您的反馈！", ""
 
-    asked = dict(fn=respond, inputs=[message, place, chatbot, turns], outputs=[message, chatbot, turns, last, thanks])
+    asked = dict(fn=respond, inputs=[message, place, conversation, turns],
+                 outputs=[message, chatbot, conversation, turns, last, thanks])
     message.submit(**asked)
     send.click(**asked)
     helpful.click(lambda latest, note: rate(latest, note, 1), [last, comment], [thanks, comment])
