@@ -88,5 +88,6 @@ def owner_chat(current: Callable[[], Assistant], feedback: FeedbackStore, place_
                  outputs=[message, chatbot, conversation, turns, last, thanks])
     message.submit(**asked)
     send.click(**asked)
+    chatbot.clear(lambda: ([], []), None, [conversation, turns])  # the bin button starts a new conversation
     helpful.click(lambda latest, note: rate(latest, note, 1), [last, comment], [thanks, comment])
     unhelpful.click(lambda latest, note: rate(latest, note, -1), [last, comment], [thanks, comment])
