@@ -4,7 +4,8 @@
 
 Runs `app.py` on a free loopback port over a copy of the index in `POLICY_DATA_DIR` (so nothing
 it ingests stays), then, each step bounded in count and time:
-1. the bad-input table (`eval/bad_inputs.py`): inputs tried, 4xx, 5xx, rows that broke a rule;
+1. the bad-input table (`eval/bad_inputs.py`): inputs tried, 4xx, 5xx, rows that broke a rule; then
+   what the heaviest allowed input costs (15 questions at once with the largest history, a 10 MB body);
 2. for each number of clients, that many clients asking the Q&A set's questions for `--seconds`:
    requests per second, p50/p95/p99 latency, errors, the server's RSS before and after;
 3. 10 clients asking while `python -m assistant ingest` adds a document and `python -m assistant
@@ -155,6 +156,29 @@ def bad_inputs(url: str) -> None:
         print(f"  {problem}")
 
 
+def bounds(url: str, pid: int) -> None:
+    """What the heaviest allowed input costs: 15 questions at once, each with the largest history allowed
+    (20 turns of 4,000 characters, every earlier turn a question to follow up), and a 10 MB body."""
+    history = [{"role": "user", "content": "房租减免政策" * 666}] * 20
+    before, started, statuses = rss_mb(pid), time.perf_counter(), Counter()
+
+    def ask() -> None:
+        statuses[httpx.post(f"{url}/api/ask", json={"question": "那湛河区呢？", "history": history}, timeout=120).status_code] += 1
+
+    threads = [threading.Thread(target=ask) for _ in range(15)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    took, after = time.perf_counter() - started, rss_mb(pid)
+    print(f"bounds: 15 at once with 20-turn, 4,000-character histories: {took:.1f} s, statuses {dict(statuses)}, "
+          f"RSS {before:.0f} → {after:.0f} MB")
+    started = time.perf_counter()
+    huge = httpx.post(f"{url}/api/ask", content=b" " * 10_000_000, headers={"Content-Type": "application/json"}, timeout=60)
+    print(f"        a 10 MB body: {huge.status_code} in {(time.perf_counter() - started) * 1000:.0f} ms, "
+          f"RSS {rss_mb(pid):.0f} MB")
+
+
 def load_steps(url: str, pid: int, questions: list[dict], clients: list[int], seconds: float) -> None:
     print(f"load: each step {seconds:.0f} s of POST /api/ask, questions of the Q&A set in turn")
     print(f"{'clients':>7} {'requests':>8} {'req/s':>6} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>6} "
@@ -226,6 +250,7 @@ def main(argv: list[str] | None = None) -> int:
         with server(data_dir, Path(scratch) / "server.log") as (url, process):
             print(f"server: {url} (pid {process.pid}), RSS {rss_mb(process.pid):.0f} MB after start")
             bad_inputs(url)
+            bounds(url, process.pid)
             warm = Load(url, 2, questions)
             warm.run_while(lambda: time.sleep(10))
             print(f"warm-up: {len(warm.latencies)} requests, RSS {rss_mb(process.pid):.0f} MB")

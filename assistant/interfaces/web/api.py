@@ -14,6 +14,7 @@ import json
 import logging
 import math
 import re
+import threading
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from typing import Annotated, Any, Literal, NoReturn
 
@@ -135,27 +136,37 @@ class AskRequest(BaseModel):
                                  description="the asker's place (county, city or province), if known")
 
 
-def _row(assistant: Assistant, body: AskRequest) -> dict[str, object]:
+def answer_slots(request: Request) -> threading.Semaphore:
+    """Questions answered at once, server-wide; the others wait their turn (answering is CPU-bound:
+    more at once only share the cores thinner and hold more memory)."""
+    return request.app.state.answer_slots
+
+
+SlotsDep = Annotated[threading.Semaphore, Depends(answer_slots)]
+
+
+def _row(assistant: Assistant, body: AskRequest, slots: threading.Semaphore) -> dict[str, object]:
     problem = question_problem(body.question, assistant.max_question_chars)
     if problem:
         raise InputError(problem)
     row = body.model_dump()
     row["location"] = (body.location or "").strip() or None  # a blank place is no place, as in the widget
-    return answer_row(assistant, row)
+    with slots:
+        return answer_row(assistant, row)
 
 
 @router.post("/ask", summary="Answer one question", dependencies=LIMITED)
-def ask(body: AskRequest, assistant: AssistantDep) -> dict[str, object]:
+def ask(body: AskRequest, assistant: AssistantDep, slots: SlotsDep) -> dict[str, object]:
     """The answer as a batch output row: `{id, answer, refused, location, citations, notice, timings}`."""
-    return _row(assistant, body)
+    return _row(assistant, body, slots)
 
 
 @router.post("/ask/stream", summary="Answer one question as server-sent events", dependencies=LIMITED)
-def ask_stream(body: AskRequest, assistant: AssistantDep) -> StreamingResponse:
+def ask_stream(body: AskRequest, assistant: AssistantDep, slots: SlotsDep) -> StreamingResponse:
     """Events: `chunk` `{"text"}` pieces that add up to the answer, then `citations` (the list), then
     `done` with the whole row of `/api/ask`. A bad question is a 400 before any event; should the
     stream fail half-way, it ends with an `error` event `{"error"}` instead of `done`."""
-    row = _row(assistant, body)
+    row = _row(assistant, body, slots)
     return StreamingResponse(_events(row), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 

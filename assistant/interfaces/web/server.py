@@ -7,6 +7,7 @@ service by `python -m assistant build` or `ingest` is picked up within `index_po
 """
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -86,6 +87,7 @@ def create_app(assistant: Assistant, settings: Settings) -> FastAPI:
     )
     app.state.live = live
     app.state.limiter = RateLimiter(settings.rate_limit_per_minute)
+    app.state.answer_slots = threading.BoundedSemaphore(settings.answer_concurrency)
     page_limiter = RateLimiter(settings.page_rate_limit_per_minute)
 
     @app.middleware("http")
@@ -111,7 +113,8 @@ def create_app(assistant: Assistant, settings: Settings) -> FastAPI:
             crypto = WeChatCrypto(settings.wechat_token, settings.wechat_aes_key, settings.wechat_app_id)
         app.include_router(wechat_router(settings.wechat_token, f"{settings.public_url.rstrip('/')}/widget", crypto,
                                          per_ip=RateLimiter(settings.wechat_rate_limit_per_minute),
-                                         per_follower=RateLimiter(settings.rate_limit_per_minute)))
+                                         per_follower=RateLimiter(settings.rate_limit_per_minute),
+                                         slots=app.state.answer_slots))
     install_widget(app, settings.widget_origins, settings.max_question_chars)
     blocks = pages(live, FeedbackStore(settings.feedback_db))
     return gr.mount_gradio_app(app, blocks, path="/", css=CSS, theme=gr.themes.Default(primary_hue="blue"),

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -35,6 +36,7 @@ from assistant.errors import AssistantError
 from assistant.interfaces.web.api import AssistantDep
 from assistant.interfaces.web.limits import RateLimiter, slow_down
 from assistant.interfaces.web.text import SERVER_ERROR, paragraphs, question_problem, text_pieces
+from assistant.types import Answer
 
 REPLY_WINDOW_S = 4.0  # of WeChat's 5 s, leaving one for the network
 MAX_REPLY_CHARS = 600
@@ -139,14 +141,28 @@ def fitted(text: str, more_url: str, max_chars: int = MAX_REPLY_CHARS, max_bytes
     return kept + more
 
 
+def _answer_in_turn(assistant: Assistant, question: str, history: list[dict[str, str]], slots: threading.Semaphore,
+                    deadline: float) -> Answer:
+    """`assistant.ask` once an answering slot is free, or TimeoutError when none frees up before `deadline`."""
+    if not slots.acquire(timeout=max(0.0, deadline - time.monotonic())):
+        raise TimeoutError
+    try:
+        return assistant.ask(question, history)
+    finally:
+        slots.release()
+
+
 async def reply_text(assistant: Assistant, question: str, more_url: str,
-                     history: list[dict[str, str]] | None = None) -> tuple[str, bool]:
-    """What to send back for a text message, and whether it answered (and so belongs to the conversation)."""
+                     history: list[dict[str, str]] | None = None, slots: threading.Semaphore | None = None) -> tuple[str, bool]:
+    """What to send back for a text message, and whether it answered (and so belongs to the conversation).
+    The answer waits for one of the server's answering `slots`, within the reply window."""
     problem = question_problem(question, assistant.max_question_chars)
     if problem:
         return problem, False
+    deadline = time.monotonic() + REPLY_WINDOW_S
     try:
-        answer = await asyncio.wait_for(run_in_threadpool(assistant.ask, question, history or ()), REPLY_WINDOW_S)
+        answer = await asyncio.wait_for(run_in_threadpool(_answer_in_turn, assistant, question, history or [],
+                                                          slots or threading.Semaphore(1), deadline), REPLY_WINDOW_S)
     except TimeoutError:
         return f"查询人数较多，请稍后再发一次，或打开 {more_url} 查询。", False
     except AssistantError as error:
@@ -158,7 +174,8 @@ async def reply_text(assistant: Assistant, question: str, more_url: str,
 
 
 def wechat_router(token: str, widget_url: str, crypto: WeChatCrypto | None = None, per_ip: RateLimiter | None = None,
-                  per_follower: RateLimiter | None = None, clock: Callable[[], float] = time.time) -> APIRouter:
+                  per_follower: RateLimiter | None = None, slots: threading.Semaphore | None = None,
+                  clock: Callable[[], float] = time.time) -> APIRouter:
     """GET echoes WeChat's server check; POST answers a message. Both need a valid, fresh signature for
     `token`; with `crypto` (safe mode) an encrypted message must carry a valid msg_signature too."""
     router = APIRouter(prefix="/wechat", include_in_schema=False)
@@ -214,7 +231,7 @@ def wechat_router(token: str, widget_url: str, crypto: WeChatCrypto | None = Non
                 text = slow_down(wait)[0]
             else:
                 question = message.content if isinstance(message.content, str) else ""
-                text, answered = await reply_text(assistant, question, widget_url, conversations.history(follower))
+                text, answered = await reply_text(assistant, question, widget_url, conversations.history(follower), slots)
                 if answered:
                     conversations.add(follower, question, text)
         elif message.type == "event" and getattr(message, "event", "") == "subscribe":

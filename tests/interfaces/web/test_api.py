@@ -1,6 +1,9 @@
 """The HTTP API against the real assistant: the batch row contract, streaming, documents, errors, limits, docs."""
 import json
 import re
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -235,3 +238,29 @@ def test_the_wechat_endpoint_exists_only_with_a_token(assistant, web_settings):
     without = create_app(assistant, web_settings.model_copy(update={"wechat_token": None}))
     with TestClient(without) as plain:
         assert plain.get("/wechat", params={"signature": "x", "timestamp": "1", "nonce": "n", "echostr": "e"}).status_code == 404
+
+
+def test_questions_are_answered_a_few_at_a_time_and_the_rest_wait_their_turn(assistant, web_settings):
+    class Counting:
+        max_question_chars = assistant.max_question_chars
+        lock, now, most = threading.Lock(), 0, 0
+
+        def ask(self, *args, **kwargs):
+            with Counting.lock:
+                Counting.now += 1
+                Counting.most = max(Counting.most, Counting.now)
+            time.sleep(0.2)  # long enough for the other requests to arrive meanwhile
+            with Counting.lock:
+                Counting.now -= 1
+            return assistant.ask(QUESTION)
+
+    settings = web_settings.model_copy(update={"answer_concurrency": 2})
+    app = create_app(assistant, settings)
+    app.dependency_overrides[get_assistant] = Counting
+    with serving(app, settings) as url:
+        def ask(_) -> int:
+            return httpx.post(f"{url}/api/ask", json={"question": QUESTION}, timeout=60).status_code
+
+        with ThreadPoolExecutor(6) as pool:
+            statuses = list(pool.map(ask, range(6)))
+    assert statuses == [200] * 6 and Counting.most <= 2

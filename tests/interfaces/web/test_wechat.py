@@ -1,6 +1,8 @@
 """The WeChat endpoint against the real assistant, with messages signed the way WeChat signs them."""
+import asyncio
 import hashlib
 import itertools
+import threading
 import time
 import xml.etree.ElementTree as ET
 
@@ -19,6 +21,7 @@ from assistant.interfaces.web.wechat import (
     Conversations,
     SeenRequests,
     fitted,
+    reply_text,
 )
 from tests.interfaces.web.conftest import PUBLIC_URL, WECHAT_TOKEN
 
@@ -224,3 +227,10 @@ def test_wechat_has_its_own_rate_limits_per_server_and_per_follower(assistant, w
         flooded = limited.post("/wechat", params=_signed(), content=b"<xml/>")
     assert "请求太频繁" not in first and "请求太频繁" in second and "请求太频繁" not in third
     assert flooded.status_code == 429 and flooded.headers["retry-after"]
+
+
+def test_a_message_that_finds_every_answering_slot_taken_within_the_window_is_told_to_try_again(assistant, monkeypatch):
+    monkeypatch.setattr("assistant.interfaces.web.wechat.REPLY_WINDOW_S", 0.2)
+    busy = threading.Semaphore(0)  # every slot taken for longer than the window
+    text, answered = asyncio.run(reply_text(assistant, "社保能缓缴吗？", WIDGET, slots=busy))
+    assert not answered and text.startswith("查询人数较多")
