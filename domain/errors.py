@@ -15,3 +15,7 @@ class IngestError(AssistantError):
 
 class IndexNotBuilt(AssistantError):
     """The index is missing or incomplete; run `python -m assistant build`."""
+
+
+class BuildError(AssistantError):
+    """A build or ingest that could not run or did not finish; the index in service is left as it was."""

@@ -197,8 +197,8 @@ def test_the_public_api_is_pinned():
     import assistant
 
     assert assistant.__all__ == sorted(assistant.__all__)
-    assert set(assistant.__all__) == {"Answer", "Assistant", "AssistantError", "Citation", "Clause", "Document",
-                                      "IndexNotBuilt", "IngestError", "InputError", "Jurisdiction"}
+    assert set(assistant.__all__) == {"Answer", "Assistant", "AssistantError", "BuildError", "Citation", "Clause",
+                                      "Document", "IndexNotBuilt", "IngestError", "InputError", "Jurisdiction"}
 
 
 def test_a_comparison_quotes_each_place_and_nothing_that_binds_neither(assistant):
