@@ -46,7 +46,7 @@ class Settings(BaseSettings):
     cors_origins: Annotated[tuple[str, ...], NoDecode] = ()
     max_body_bytes: int = Field(256 * 1024, ge=4096)  # a larger request body is refused (413)
     body_timeout_seconds: float = Field(10.0, gt=0)  # a body not received by then is refused (408) and the connection closed
-    answer_concurrency: int = Field(2, ge=1)  # questions the web server answers at once; more wait their turn
+    answer_concurrency: int = Field(8, ge=1)  # questions the web server answers at once; more wait their turn
     index_poll_seconds: float = Field(2.0, gt=0)  # how often a running server looks for a new index generation
     wechat_token: str | None = None  # the official account's server token; /wechat answers 404 without it
     # messages to /wechat per client IP: WeChat's few servers carry every follower's messages

@@ -63,6 +63,7 @@ class SeenRequests:
     def __init__(self, clock: Callable[[], float] = time.time) -> None:
         self.clock = clock
         self._seen: OrderedDict[tuple[str, str], float] = OrderedDict()
+        self._lock = threading.Lock()  # the server check runs on worker threads, messages on the event loop
 
     def first_time(self, timestamp: str, nonce: str) -> bool:
         """Whether a request signed at `timestamp` with `nonce` is fresh: within the window and never seen.
@@ -72,12 +73,14 @@ class SeenRequests:
             fresh = abs(now - int(timestamp)) <= TIMESTAMP_WINDOW_S
         except ValueError:
             return False
-        while self._seen and (next(iter(self._seen.values())) < now - 2 * TIMESTAMP_WINDOW_S or len(self._seen) >= MAX_REMEMBERED):
-            self._seen.popitem(last=False)
-        if not fresh or (timestamp, nonce) in self._seen:
-            return False
-        self._seen[(timestamp, nonce)] = now
-        return True
+        with self._lock:
+            while self._seen and (next(iter(self._seen.values())) < now - 2 * TIMESTAMP_WINDOW_S
+                                  or len(self._seen) >= MAX_REMEMBERED):
+                self._seen.popitem(last=False)
+            if not fresh or (timestamp, nonce) in self._seen:
+                return False
+            self._seen[(timestamp, nonce)] = now
+            return True
 
 
 def cdata(text: str) -> str:

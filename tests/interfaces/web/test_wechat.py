@@ -1,8 +1,6 @@
 """The WeChat endpoint against the real assistant, with messages signed the way WeChat signs them."""
-import asyncio
 import hashlib
 import itertools
-import threading
 import time
 import xml.etree.ElementTree as ET
 
@@ -15,13 +13,13 @@ from assistant.interfaces.web.wechat import (
     CONVERSATION_IDLE_S,
     MAX_REPLY_BYTES,
     MAX_REPLY_CHARS,
+    REPLY_WINDOW_S,
     TEXT_ONLY,
     TIMESTAMP_WINDOW_S,
     WELCOME,
     Conversations,
     SeenRequests,
     fitted,
-    reply_text,
 )
 from tests.interfaces.web.conftest import PUBLIC_URL, WECHAT_TOKEN
 
@@ -229,8 +227,17 @@ def test_wechat_has_its_own_rate_limits_per_server_and_per_follower(assistant, w
     assert flooded.status_code == 429 and flooded.headers["retry-after"]
 
 
-def test_a_message_that_finds_every_answering_slot_taken_within_the_window_is_told_to_try_again(assistant, monkeypatch):
+def test_a_message_that_finds_every_answering_slot_taken_within_the_window_is_told_to_try_again(assistant, web_settings,
+                                                                                                monkeypatch):
     monkeypatch.setattr("assistant.interfaces.web.wechat.REPLY_WINDOW_S", 0.2)
-    busy = threading.Semaphore(0)  # every slot taken for longer than the window
-    text, answered = asyncio.run(reply_text(assistant, "社保能缓缴吗？", WIDGET, slots=busy))
-    assert not answered and text.startswith("查询人数较多")
+    app = create_app(assistant, web_settings.model_copy(update={"answer_concurrency": 1}))
+    with TestClient(app) as busy:
+        app.state.answer_slots.acquire()  # another question is being answered, for longer than the window
+        try:
+            reply = _ask(busy, "社保能缓缴吗？", "waiting-follower")
+        finally:
+            app.state.answer_slots.release()
+        monkeypatch.setattr("assistant.interfaces.web.wechat.REPLY_WINDOW_S", REPLY_WINDOW_S)
+        answered = _ask(busy, "社保能缓缴吗？", "waiting-follower")
+    assert reply.startswith("查询人数较多")
+    assert answered == fitted(assistant.ask("社保能缓缴吗？").text, WIDGET)  # once a slot is free, the answer
