@@ -1,0 +1,31 @@
+"""The written training questions: thousands, in many voices, with their gold clauses, none an eval question."""
+from collections import Counter
+
+from train.questions import KINDS, VOICES, bigrams, eval_texts, jaccard, load_questions, near_paraphrases
+from tests.conftest import RAW
+
+
+def test_no_training_question_is_an_eval_question_or_a_near_paraphrase_of_one():
+    questions = {row["id"]: row["question"] for row in load_questions()}
+    assert near_paraphrases(questions, eval_texts()) == {}
+
+
+def test_a_reworded_or_traditional_copy_of_a_question_counts_as_a_paraphrase():
+    asked = "我在鲁山县开饭店，房租能减免吗？"
+    assert jaccard(bigrams(asked), bigrams("我在魯山縣開飯店，房租能減免嗎")) == 1.0
+    assert near_paraphrases({"a": "我在鲁山县开饭店，房租可以减免吗"}, [asked]) != {}
+    assert near_paraphrases({"b": "湛河区的个体户社保能缓缴几个月？"}, [asked]) == {}
+
+
+def test_there_are_thousands_of_questions_in_every_voice_and_hundreds_the_corpus_does_not_answer():
+    rows = load_questions()
+    kinds = Counter(r["kind"] for r in rows)
+    assert set(kinds) == set(KINDS) and kinds["answerable"] >= 3000 and kinds["unanswerable"] >= 600
+    assert set(Counter(r["voice"] for r in rows)) == set(VOICES)
+
+
+def test_every_quote_is_on_one_line_of_its_file():
+    lines = {p.name: p.read_text(encoding="utf-8").splitlines() for p in RAW.glob("*.txt")}
+    for row in load_questions():
+        quote = row["gold"] or row["nearest"]
+        assert any(quote["quote"] in line for line in lines[quote["file"]]), row["id"]
