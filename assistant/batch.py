@@ -4,8 +4,22 @@ from __future__ import annotations
 import json
 from typing import IO
 
+from collections.abc import Sequence
+
 from assistant.core import Assistant
 from domain.errors import InputError
+
+FOLLOW_UP_TURNS = 6  # the last three questions and their answers: all that a follow-up reads
+
+
+def recent_turns(history: Sequence[dict[str, str]], max_chars: int) -> list[dict[str, str]]:
+    """What a follow-up reads of a conversation, bounded: its last `FOLLOW_UP_TURNS` turns, each cut to
+    `max_chars` (a question's most: an earlier question was no longer, and answers are only context).
+
+    However long a client's history, the work a question costs stays that of a question or two.
+    """
+    return [{**turn, "content": turn["content"][:max_chars]} if isinstance(turn.get("content"), str) else turn
+            for turn in history[-FOLLOW_UP_TURNS:]]
 
 
 def answer_row(assistant: Assistant, row: object) -> dict[str, object]:
@@ -18,7 +32,8 @@ def answer_row(assistant: Assistant, row: object) -> dict[str, object]:
     location = row.get("location")
     if location is not None and not isinstance(location, str):
         raise InputError("location must be a place name or null")
-    answer = assistant.ask(row.get("question"), history=history, location=location)  # type: ignore[arg-type]
+    answer = assistant.ask(row.get("question"), history=recent_turns(history, assistant.max_question_chars),  # type: ignore[arg-type]
+                           location=location)
     return {"id": row.get("id"), **answer.to_dict()}
 
 

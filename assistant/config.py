@@ -42,12 +42,20 @@ class Settings(BaseSettings):
     page_rate_limit_per_minute: int = Field(300, ge=1)
     # reverse proxies whose X-Forwarded-For names the client (comma separated IPs or networks, "*" for any)
     trusted_proxies: str = "127.0.0.1"
+    # origins whose pages may call /api/* from the browser (CORS, never with credentials); comma separated
+    cors_origins: Annotated[tuple[str, ...], NoDecode] = ()
+    max_body_bytes: int = Field(256 * 1024, ge=4096)  # a larger request body is refused (413)
+    body_timeout_seconds: float = Field(10.0, gt=0)  # a body not received by then is refused (408) and the connection closed
+    answer_concurrency: int = Field(8, ge=1)  # questions the web server answers at once; more wait their turn
+    index_poll_seconds: float = Field(2.0, gt=0)  # how often a running server looks for a new index generation
     wechat_token: str | None = None  # the official account's server token; /wechat answers 404 without it
+    # messages to /wechat per client IP: WeChat's few servers carry every follower's messages
+    wechat_rate_limit_per_minute: int = Field(600, ge=1)
     # safe (AES) mode: the account's EncodingAESKey (43 characters) and AppID; unset: plain mode only
     wechat_aes_key: str | None = Field(None, min_length=43, max_length=43)
     wechat_app_id: str | None = None
 
-    @field_validator("widget_origins", mode="before")
+    @field_validator("widget_origins", "cors_origins", mode="before")
     @classmethod
     def _origins(cls, value: object) -> object:
         """Origins come from env as one comma- or space-separated string; each must be a bare scheme://host[:port]."""

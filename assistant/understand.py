@@ -125,9 +125,15 @@ def _is_follow_up(text: str) -> bool:
 def _topic_turns(earlier: list[str]) -> list[str]:
     """The earlier turns that hold the conversation's topic: back to the last one that stood on its own."""
     for start in range(len(earlier) - 1, -1, -1):
-        if start == 0 or not _is_follow_up(asking_part(earlier[start])):
+        turn = asking_part(earlier[start])
+        if start == 0 or not _is_follow_up(turn) or _has_topic(turn):
             return earlier[start:]
     return earlier
+
+
+def _has_topic(text: str) -> bool:
+    """Whether a short turn names a topic of its own (鲁山县的饭店房租能减免吗？), unlike 找哪个部门？."""
+    return any(word in text for word in LEXICON.synonyms) or any(term in text for term in LEXICON.domain_terms)
 
 
 def _wants(text: str) -> str | None:

@@ -253,7 +253,8 @@ def named_places(text: str) -> list[Place]:
 # (来河南送货) or sets up in (去湛河区开店) is where the asker acts, whatever their home (我是山东的).
 # 去 as a verb of going (去香港上市), not a direction after another verb (卖出去, 送过去); a bare 到 is too
 # often part of a verb (得到, 受到, 达到) to mark a destination by itself
-_PASSING_BEFORE = re.compile(r"(投到|投资到|投向|发到|发往|运到|运往|销往|卖到|卖往|寄到|寄往|出口到|供货到|(?<![出回过上下进])去|赴)$")
+_PASSING_BEFORE = re.compile(r"(投到|投资到|投向|发到|发往|运到|运往|销往|卖到|卖往|寄到|寄往|出口到|供货到|(?<![出回过上下进])去|赴|"
+                             r"老家在|老家是|老家|户口在)$")  # a hometown is not where one does business
 _SETTLING_AFTER = re.compile(r"^[^，,。；？！]{0,3}(开店|开厂|办厂|建厂|设厂|开公司|注册|落户|创业|经营|开饭店|开超市)")
 _INCIDENTAL_AFTER = re.compile(r"^(主板|创业板|科创板|证券交易所|交易所)|^的新?项目|^[^，,。；？！]{0,6}(分厂|分公司|子公司|客户|供应商|厂家|合作方)")
 _LISTED_AFTER = re.compile(r"^(上市|挂牌)")
@@ -268,7 +269,7 @@ def asker_places(text: str) -> list[Place]:
     spans = occurrences(text, _CANDIDATES)
     first = [_CANDIDATES[alias][0] for _, _, alias in spans]
     for start, end, alias in spans:
-        before, after = text[max(0, start - 3):start], text[end:end + 8]
+        before, after = text[max(0, start - 4):start], text[end:end + 8]
         settling = _SETTLING_AFTER.match(after) is not None
         found = _within(_CANDIDATES[alias], first)
         venue = not found.covered and _LISTED_AFTER.match(after)

@@ -59,8 +59,9 @@ def _reader_base(args: argparse.Namespace, settings: Settings) -> int:
 def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     from index.build import ingest_files
 
-    names = ingest_files([Path(p) for p in args.paths], settings.index_dir, args.place, settings.corpus_dir / "overrides.toml")
-    print(f"added {', '.join(names)}; rebuilding the index")
+    names = ingest_files([Path(p) for p in args.paths], settings.index_dir, args.place, settings.corpus_dir / "overrides.toml",
+                         replace=args.replace)
+    print(f"added {', '.join(names)}; rebuilding the index (the running server keeps answering from the old one until it is done)")
     return _build(args, settings)
 
 
@@ -95,6 +96,8 @@ def parser() -> argparse.ArgumentParser:
     ingest = commands.add_parser("ingest", help="add .txt/.pdf/.docx policy files and rebuild")
     ingest.add_argument("paths", nargs="+")
     ingest.add_argument("--place", help="jurisdiction of the files, e.g. 鲁山县, when their text does not say")
+    ingest.add_argument("--replace", action="store_true",
+                        help="a file may take the place of one ingested before under the same name (x.docx after x.txt)")
     ingest.set_defaults(run=_ingest)
     ask = commands.add_parser("ask", help="answer one question")
     ask.add_argument("question")

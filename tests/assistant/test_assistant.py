@@ -205,8 +205,8 @@ def test_the_public_api_is_pinned():
     import assistant
 
     assert assistant.__all__ == sorted(assistant.__all__)
-    assert set(assistant.__all__) == {"Answer", "Assistant", "AssistantError", "Citation", "Clause", "Document",
-                                      "IndexNotBuilt", "IngestError", "InputError", "Jurisdiction"}
+    assert set(assistant.__all__) == {"Answer", "Assistant", "AssistantError", "BuildError", "Citation", "Clause",
+                                      "Document", "IndexNotBuilt", "IngestError", "InputError", "Jurisdiction"}
 
 
 def test_a_comparison_quotes_each_place_and_nothing_that_binds_neither(assistant):
@@ -240,3 +240,15 @@ def test_the_lead_gives_the_asked_figure_from_the_rule_that_states_it(assistant)
     assert not answer.refused
     assert answer.citations[0].jurisdiction.name == "鲁山县"  # the asker's own rule stays first …
     assert "%" in answer.text.splitlines()[0]  # … while the lead quotes the wider rule that states the share
+
+
+def test_a_batch_row_with_any_place_of_china_or_a_mistyped_one_is_answered(assistant):
+    rows = "\n".join(json.dumps({"id": place, "question": "小规模纳税人增值税有什么优惠？", "history": [], "location": place},
+                                ensure_ascii=False) for place in ("郑州市金水区", "鲁山市", "Atlantis", "魯山縣"))
+    out = io.StringIO()
+    run_batch(assistant, io.StringIO(rows), out)
+    answered = {row["id"]: row for row in map(json.loads, out.getvalue().splitlines())}
+    assert all("error" not in row and row["citations"] for row in answered.values())
+    assert answered["郑州市金水区"]["location"]["name"] == "金水区"
+    assert answered["鲁山市"]["location"]["name"] == answered["魯山縣"]["location"]["name"] == "鲁山县"
+    assert answered["Atlantis"]["location"] is None

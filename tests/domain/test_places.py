@@ -105,3 +105,7 @@ def test_the_scope_sentence_names_the_covered_places():
 
 def test_a_county_mistyped_as_a_namesake_elsewhere_is_read_within_the_city_named_with_it():
     assert [p.name for p in places.asker_places("平顶山芦山县的企业")] == ["平顶山市", "鲁山县"]
+
+
+def test_words_inside_policy_terms_are_not_places():
+    assert [p.name for p in places.asker_places("省里技改示范项目能按多少比例补？")] == ["河南省"]

@@ -3,6 +3,7 @@ from collections import Counter
 
 from train.assemble import Golds, coverage_rows
 from train.questions import bigrams, eval_texts, jaccard, load_questions, near_paraphrases
+from tests.conftest import RAW
 
 
 def test_no_training_question_is_an_eval_question_or_a_near_paraphrase_of_one():
@@ -33,3 +34,10 @@ def test_every_clause_is_the_gold_of_some_question(corpus):
     rows += coverage_rows(golds, rows)
     covered = {clause for row in rows for clause in golds.holding(row.get("gold"))}
     assert covered == {c.id for c in corpus.clauses}
+
+
+def test_every_quote_is_on_one_line_of_its_file():
+    lines = {p.name: p.read_text(encoding="utf-8").splitlines() for p in RAW.glob("*.txt")}
+    for row in load_questions():
+        quote = row["gold"] or row["nearest"]
+        assert any(quote["quote"] in line for line in lines[quote["file"]]), row["id"]

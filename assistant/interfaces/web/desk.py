@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
 
@@ -121,19 +121,28 @@ def results_html(citations: Sequence[Citation], words: Sequence[str]) -> str:
     return "".join(items)
 
 
-def hotline_desk(assistant: Assistant, place_names: Sequence[str]) -> None:
-    """The desk tab's widgets and events, inside the caller's `gr.Blocks`."""
+def hotline_desk(current: Callable[[], Assistant], place_names: Sequence[str]) -> tuple[Callable, list[gr.Dropdown]]:
+    """The desk tab's widgets and events, inside the caller's `gr.Blocks`. Each search runs on `current()`,
+    the Assistant over the index in service; its results are kept with the generation they came from.
+
+    Returns a function and the dropdowns it updates, for the page's load event: the document and
+    department choices of the index in service.
+    """
+    assistant = current()
     corpus = assistant.store.corpus
-    today = assistant.today or dt.date.today().isoformat()
+    max_chars = assistant.max_question_chars
     everything = [("全部", "")]
+
+    def document_choices(corpus: Corpus) -> list[tuple[str, str]]:
+        return everything + [(f"{d.title}（{d.cited_number or '无文号'}）", d.id) for d in corpus.documents]
+
     with gr.Row():
         query = gr.Textbox(label="来电问题或关键词", placeholder="例如：鲁山县 饭店 房租减免", scale=5)
         search = gr.Button("查找条款", variant="primary", scale=1)
     with gr.Row():
         place = gr.Dropdown(everything + list(place_names), value="", label="来电人所在地区")
         level = gr.Dropdown(everything + [(LEVEL_NAMES[level], level) for level in LEVELS], value="", label="层级")
-        document = gr.Dropdown(everything + [(f"{d.title}（{d.cited_number or '无文号'}）", d.id) for d in corpus.documents],
-                               value="", label="文件")
+        document = gr.Dropdown(document_choices(corpus), value="", label="文件")
         department = gr.Dropdown(everything + department_choices(corpus), value="", label="负责部门")
         topic = gr.Dropdown(everything + list(TOPICS), value="", label="主题")
     status = gr.Markdown()
@@ -147,40 +156,48 @@ def hotline_desk(assistant: Assistant, place_names: Sequence[str]) -> None:
             ticket = gr.Button("工单摘要", elem_id="desk-ticket")
             summary = gr.Textbox(label="工单摘要", lines=8, buttons=["copy"], elem_id="desk-summary")
     viewer = gr.HTML(elem_id="desk-viewer")
-    nothing = {"hits": [], "words": [], "question": "", "place": None}
+    nothing = {"citations": [], "words": [], "question": "", "place": None, "generation": None}
     found = gr.State(nothing)
-
-    def citations_of(state: dict) -> list[Citation]:
-        return [cite(hit, corpus, state["words"], today) for hit in state["hits"]]
 
     def run(text: str, place_name: str, level_name: str, doc_id: str, unit: str, topic_name: str):
         filters = Filters(place_name or None, level_name or None, doc_id or None, unit or None, topic_name or None)
-        problem, hits = question_problem(text, assistant.max_question_chars), []
+        searching = current()
+        corpus = searching.store.corpus
+        problem, hits = question_problem(text, max_chars), []
         if not problem:
             try:
-                hits = narrowed(assistant.search(text, filters.place), corpus, filters, assistant.retrieval.min_relevance)
+                hits = narrowed(searching.search(text, filters.place), corpus, filters, searching.retrieval.min_relevance)
             except InputError as error:  # e.g. a place the gazetteer does not know
                 problem = str(error)
         if problem:
             return f"⚠️ {problem}", "", gr.update(choices=[], value=None), "", "", nothing
-        state = {"hits": hits, "words": tokens(text), "question": text.strip(), "place": filters.place}
-        cited = citations_of(state)
+        words = tokens(text)
+        today = searching.today or dt.date.today().isoformat()
+        cited = [cite(hit, corpus, words, today) for hit in hits]
+        state = {"citations": cited, "words": words, "question": text.strip(), "place": filters.place,
+                 "generation": searching.store.generation}
         choices = [(f"{n}. {c.tag}", c.clause.id) for n, c in enumerate(cited, start=1)]
-        return (f"找到 {len(cited)} 条相关条款。", results_html(cited, state["words"]),
+        return (f"找到 {len(cited)} 条相关条款。", results_html(cited, words),
                 gr.update(choices=choices, value=None), "", "", state)
 
     def open_clause(clause_id: str | None, state: dict):
-        chosen = [c for c in citations_of(state) if c.clause.id == clause_id]
+        chosen = [c for c in state["citations"] if c.clause.id == clause_id]
         if not chosen:
             return "", ""
         shown = chosen[0]
-        return standard_citation(shown), document_html(shown.document, corpus.clauses_of(shown.document.id),
-                                                       shown.clause.id, state["words"])
+        clauses = current().store.corpus.clauses_of(shown.document.id)
+        if not clauses:  # the index was rebuilt since the search and this document changed
+            return standard_citation(shown), '<div class="pt-hit">政策库已更新，请重新查找后查看全文。</div>'
+        return standard_citation(shown), document_html(shown.document, clauses, shown.clause.id, state["words"])
 
     def summarize(state: dict) -> str:
         if not state["question"]:
             return "请先查找条款。"
-        return ticket_summary(state["question"], state["place"], citations_of(state)[:TICKET_CLAUSES])
+        return ticket_summary(state["question"], state["place"], state["citations"][:TICKET_CLAUSES])
+
+    def refresh_choices():
+        corpus = current().store.corpus
+        return gr.update(choices=document_choices(corpus)), gr.update(choices=everything + department_choices(corpus))
 
     to_clipboard = "(text) => { if (text) { navigator.clipboard.writeText(text); } }"
     show_focus = "() => document.querySelector('#desk-viewer .pt-focus')?.scrollIntoView({block: 'center'})"
@@ -190,3 +207,4 @@ def hotline_desk(assistant: Assistant, place_names: Sequence[str]) -> None:
     pick.change(open_clause, [pick, found], [citation, viewer]).then(None, None, None, js=show_focus)
     copy.click(None, [citation], None, js=to_clipboard)
     ticket.click(summarize, [found], [summary]).then(None, [summary], None, js=to_clipboard)
+    return refresh_choices, [document, department]

@@ -1,12 +1,17 @@
-"""The HTTP API against the real assistant: the batch row contract, streaming, documents, errors, limits, headers."""
+"""The HTTP API against the real assistant: the batch row contract, streaming, documents, errors, limits, docs."""
 import json
+import re
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
+import pytest
 from fastapi.testclient import TestClient
 
 from assistant.batch import answer_row
 from assistant.interfaces.web import create_app
-from assistant.interfaces.web.api import get_assistant
+from assistant.interfaces.web.api import NOT_JSON, get_assistant
 from tests.interfaces.web.conftest import PORTAL, serving
 
 QUESTION = "我在鲁山县开饭店，房租能减免吗？"
@@ -70,11 +75,55 @@ def test_an_unknown_or_mistyped_place_is_answered_with_a_note_not_an_error(clien
     assert mistyped.status_code == 200 and mistyped.json()["location"]["name"] == "鲁山县"
 
 
-def test_a_malformed_body_is_a_422_that_says_what_is_expected(client):
+def test_a_malformed_body_is_a_422_that_says_what_is_expected_without_repeating_it(client):
     response = client.post("/api/ask", json={"q": "房租"})
     assert response.status_code == 422
-    assert "question" in response.json()["error"]
-    assert client.post("/api/ask", json={"question": "房租", "history": [{"role": "x"}]}).status_code == 422
+    assert list(response.json()) == ["error"] and "question" in response.json()["error"]
+    wrong_role = client.post("/api/ask", json={"question": "房租", "history": [{"role": "x-secret-role", "content": "a"}]})
+    assert wrong_role.status_code == 422 and "role 只能是 user 或 assistant" in wrong_role.json()["error"]
+    assert "x-secret-role" not in wrong_role.text
+
+
+def test_history_is_bounded_in_turns_and_characters(client):
+    turn = {"role": "user", "content": "房租能减免吗？"}
+    assert client.post("/api/ask", json={"question": "那湛河区呢？", "history": [turn] * 20}).status_code == 200
+    too_many = client.post("/api/ask", json={"question": "那湛河区呢？", "history": [turn] * 21})
+    assert too_many.status_code == 422 and "最多 20 轮" in too_many.json()["error"]
+    too_long = client.post("/api/ask", json={"question": "那湛河区呢？", "history": [{"role": "user", "content": "房" * 4001}]})
+    assert too_long.status_code == 422 and "最多 4000 字" in too_long.json()["error"]
+
+
+@pytest.mark.parametrize("body", [b'{"question": NaN}', b'{"question": "\\ud800\\u793e\\u4fdd"}', b'{"question": 1e999}',
+                                  b'{"id": "\\udfff", "question": "\\u793e\\u4fdd"}', b"\xff\xfe{}", b'{"question": "a"',
+                                  b"[" * 100_000])
+def test_a_body_that_is_not_strict_utf8_json_is_a_400(client, body):
+    for path in ("/api/ask", "/api/ask/stream"):
+        response = client.post(path, content=body, headers={"Content-Type": "application/json"})
+        assert response.status_code == 400 and response.json() == {"error": NOT_JSON}
+
+
+def test_a_wrong_method_is_405_and_an_unknown_path_404_both_in_the_api_s_own_words(client):
+    wrong = client.get("/api/ask")
+    assert wrong.status_code == 405 and wrong.headers["allow"] == "POST"
+    assert wrong.json() == {"error": "该接口不支持这种请求方式。"}
+    missing = client.post("/api/no-such-thing", json={})
+    assert missing.status_code == 404 and missing.json() == {"error": "没有这个接口；接口说明见 /docs。"}
+
+
+def test_a_stream_that_fails_half_way_ends_with_an_error_event(assistant, web_settings):
+    class Unserializable:
+        max_question_chars = assistant.max_question_chars
+
+        def ask(self, *args, **kwargs):
+            answer = assistant.ask(QUESTION)
+            return type("Odd", (), {"to_dict": lambda self: {**answer.to_dict(), "citations": {object()}}})()
+
+    app = create_app(assistant, web_settings)
+    app.dependency_overrides[get_assistant] = Unserializable
+    with TestClient(app, raise_server_exceptions=False) as odd:
+        response = odd.post("/api/ask/stream", json={"question": QUESTION})
+    events = _events(response.text)
+    assert events[0][0] == "chunk" and events[-1] == ("error", {"error": "抱歉，服务暂时出了点问题，请稍后再试。"})
 
 
 def test_a_script_in_a_question_comes_back_as_data_only(client):
@@ -117,8 +166,12 @@ def test_health_says_what_is_loaded(client, corpus):
                                                  "clauses": len(corpus.clauses)}
 
 
-def test_the_api_is_described_by_openapi_at_docs(client):
-    assert client.get("/docs").status_code == 200
+def test_the_api_is_described_by_openapi_at_docs_which_work_offline(client):
+    page = client.get("/docs")
+    assert page.status_code == 200 and "SwaggerUIBundle" in page.text
+    assert not re.search(r"(src|href)=\"?'?https?://", page.text)  # no CDN: every asset is served from here
+    for asset in re.findall(r"/docs-assets/[\w.-]+", page.text):
+        assert client.get(asset).status_code == 200
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/api/ask", "/api/ask/stream", "/api/documents", "/api/documents/{doc_id}", "/api/health"} <= set(paths)
 
@@ -126,11 +179,13 @@ def test_the_api_is_described_by_openapi_at_docs(client):
 def test_too_many_requests_from_one_ip_get_429_with_a_clear_message(assistant, web_settings):
     strict = create_app(assistant, web_settings.model_copy(update={"rate_limit_per_minute": 3}))
     with TestClient(strict) as limited:
-        statuses = [limited.get("/api/health").status_code for _ in range(4)]
-        refused = limited.get("/api/documents")
+        statuses = [limited.get("/api/documents").status_code for _ in range(4)]
+        refused = limited.post("/api/ask", json={"question": QUESTION})
+        health = [limited.get("/api/health").status_code for _ in range(5)]
     assert statuses == [200, 200, 200, 429]
     assert refused.status_code == 429 and "请求太频繁" in refused.json()["error"]
     assert int(refused.headers["retry-after"]) >= 1
+    assert health == [200] * 5  # uptime checks are never held back
     assert limited.get("/widget").status_code == 200  # pages are not counted, only /api/*
 
 
@@ -139,7 +194,7 @@ def test_the_pages_own_endpoints_are_limited_by_a_limit_of_their_own(assistant, 
     with TestClient(strict) as limited:
         events = [limited.post("/gradio_api/queue/join", json={}).status_code for _ in range(3)]
         refused = limited.post("/gradio_api/queue/join", json={})
-        api_still_open = limited.get("/api/health").status_code
+        api_still_open = limited.get("/api/documents").status_code
     assert 429 not in events[:2] and events[2] == 429
     assert refused.status_code == 429 and "请求太频繁" in refused.json()["error"] and refused.headers["retry-after"]
     assert api_still_open == 200  # the page's budget is not the API's
@@ -149,17 +204,17 @@ def test_the_pages_own_endpoints_are_limited_by_a_limit_of_their_own(assistant, 
 def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_limit(assistant, web_settings):
     settings = web_settings.model_copy(update={"rate_limit_per_minute": 2, "trusted_proxies": "127.0.0.1"})
     with serving(create_app(assistant, settings), settings) as url:
-        def health(client_ip: str) -> int:
-            return httpx.get(f"{url}/api/health", headers={"X-Forwarded-For": client_ip}).status_code
+        def documents(client_ip: str) -> int:
+            return httpx.get(f"{url}/api/documents", headers={"X-Forwarded-For": client_ip}).status_code
 
-        assert [health("203.0.113.7") for _ in range(3)] == [200, 200, 429]
-        assert health("203.0.113.8") == 200  # another client behind the same proxy is not held back
+        assert [documents("203.0.113.7") for _ in range(3)] == [200, 200, 429]
+        assert documents("203.0.113.8") == 200  # another client behind the same proxy is not held back
 
 
 def test_an_untrusted_peer_cannot_dodge_the_limit_by_forging_x_forwarded_for(assistant, web_settings):
     settings = web_settings.model_copy(update={"rate_limit_per_minute": 2, "trusted_proxies": "10.0.0.1"})
     with serving(create_app(assistant, settings), settings) as url:
-        statuses = [httpx.get(f"{url}/api/health", headers={"X-Forwarded-For": f"203.0.113.{i}"}).status_code
+        statuses = [httpx.get(f"{url}/api/documents", headers={"X-Forwarded-For": f"203.0.113.{i}"}).status_code
                     for i in range(3)]
     assert statuses == [200, 200, 429]
 
@@ -185,3 +240,29 @@ def test_the_wechat_endpoint_exists_only_with_a_token(assistant, web_settings):
     without = create_app(assistant, web_settings.model_copy(update={"wechat_token": None}))
     with TestClient(without) as plain:
         assert plain.get("/wechat", params={"signature": "x", "timestamp": "1", "nonce": "n", "echostr": "e"}).status_code == 404
+
+
+def test_questions_are_answered_a_few_at_a_time_and_the_rest_wait_their_turn(assistant, web_settings):
+    class Counting:
+        max_question_chars = assistant.max_question_chars
+        lock, now, most = threading.Lock(), 0, 0
+
+        def ask(self, *args, **kwargs):
+            with Counting.lock:
+                Counting.now += 1
+                Counting.most = max(Counting.most, Counting.now)
+            time.sleep(0.2)  # long enough for the other requests to arrive meanwhile
+            with Counting.lock:
+                Counting.now -= 1
+            return assistant.ask(QUESTION)
+
+    settings = web_settings.model_copy(update={"answer_concurrency": 2})
+    app = create_app(assistant, settings)
+    app.dependency_overrides[get_assistant] = Counting
+    with serving(app, settings) as url:
+        def ask(_) -> int:
+            return httpx.post(f"{url}/api/ask", json={"question": QUESTION}, timeout=60).status_code
+
+        with ThreadPoolExecutor(6) as pool:
+            statuses = list(pool.map(ask, range(6)))
+    assert statuses == [200] * 6 and Counting.most <= 2

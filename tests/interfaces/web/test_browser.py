@@ -73,6 +73,20 @@ def test_an_ended_measure_is_marked_expired_on_its_card(page, server_url):
     assert expired.count() >= 1 and "已过期" in expired.first.inner_text()
 
 
+def test_clearing_the_chat_starts_a_new_conversation(page, server_url, assistant):
+    afresh = assistant.ask("找哪个部门？").text.split("\n\n")[0]  # no earlier question to follow up
+    assert afresh != assistant.ask("找哪个部门？", [{"role": "user", "content": "鲁山县的饭店房租能减免吗？"}]).text.split("\n\n")[0]
+    page.goto(server_url + "/")
+    page.locator("#owner-question textarea").fill("鲁山县的饭店房租能减免吗？")
+    page.locator("#owner-send").click()
+    page.locator("#owner-chat .pt-card").first.wait_for()
+    page.get_by_role("button", name="清空对话").click()
+    page.locator("#owner-question textarea").fill("找哪个部门？")
+    page.locator("#owner-send").click()
+    page.locator("#owner-chat").get_by_text(afresh[:20]).first.wait_for()
+    assert "鲁山县的饭店" not in page.locator("#owner-chat").inner_text()
+
+
 def test_an_empty_question_gets_a_clear_message_in_the_chat(page, server_url):
     page.goto(server_url + "/")
     page.locator("#owner-send").click()
@@ -148,3 +162,12 @@ def test_the_widget_fits_a_phone_and_shows_a_script_in_a_question_as_text(browse
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     page.screenshot(path=SCREENSHOTS / "widget-mobile.png")
     phone.close()
+
+
+def test_the_api_docs_render_with_no_internet(page, server_url):
+    elsewhere = []
+    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(server_url)
+               else (elsewhere.append(route.request.url), route.abort()))
+    page.goto(server_url + "/docs")
+    page.locator(".opblock-summary-path", has_text="/api/ask/stream").wait_for()
+    assert page.locator(".opblock").count() >= 5 and elsewhere == []

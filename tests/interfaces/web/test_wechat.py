@@ -1,5 +1,6 @@
 """The WeChat endpoint against the real assistant, with messages signed the way WeChat signs them."""
 import hashlib
+import itertools
 import time
 import xml.etree.ElementTree as ET
 
@@ -12,9 +13,12 @@ from assistant.interfaces.web.wechat import (
     CONVERSATION_IDLE_S,
     MAX_REPLY_BYTES,
     MAX_REPLY_CHARS,
+    REPLY_WINDOW_S,
     TEXT_ONLY,
+    TIMESTAMP_WINDOW_S,
     WELCOME,
     Conversations,
+    SeenRequests,
     fitted,
 )
 from tests.interfaces.web.conftest import PUBLIC_URL, WECHAT_TOKEN
@@ -22,8 +26,12 @@ from tests.interfaces.web.conftest import PUBLIC_URL, WECHAT_TOKEN
 WIDGET = f"{PUBLIC_URL}/widget"
 
 
-def _signed(token: str = WECHAT_TOKEN) -> dict[str, str]:
-    timestamp, nonce = str(int(time.time())), "20261123"
+_NONCES = itertools.count(20261123)
+
+
+def _signed(token: str = WECHAT_TOKEN, timestamp: int | None = None) -> dict[str, str]:
+    """Query parameters as WeChat signs a request: a fresh nonce each time, as WeChat sends them."""
+    timestamp, nonce = str(int(time.time()) if timestamp is None else timestamp), str(next(_NONCES))
     signature = hashlib.sha1("".join(sorted([token, timestamp, nonce])).encode()).hexdigest()
     return {"signature": signature, "timestamp": timestamp, "nonce": nonce}
 
@@ -119,6 +127,7 @@ def test_in_safe_mode_an_encrypted_message_gets_an_encrypted_quoted_answer(assis
     with TestClient(safe) as client:
         body, params = _encrypted(crypto, question)
         response = client.post("/wechat", params=params, content=body)
+        body, params = _encrypted(crypto, question)
         forged = client.post("/wechat", params={**params, "msg_signature": "0" * 40}, content=body)
         plain = client.post("/wechat", params=_signed(), content=question.encode())  # compatible mode
     envelope = {child.tag: child.text for child in ET.fromstring(response.content)}
@@ -160,3 +169,75 @@ def test_conversations_forget_idle_followers_and_stay_bounded(monkeypatch):
     for follower in ("b", "c", "d"):
         conversations.add(follower, "问题", "回答")
     assert conversations.history("b") == [] and conversations.history("d")
+
+
+def test_a_signed_request_is_taken_only_once_and_only_while_fresh(client):
+    params = _signed()
+    question = _message("text", "<Content><![CDATA[社保能缓缴吗？]]></Content>")
+    assert client.post("/wechat", params=params, content=question.encode()).status_code == 200
+    for body in (question, _message("text", "<Content><![CDATA[别的问题]]></Content>", "someone-else")):
+        replayed = client.post("/wechat", params=params, content=body.encode())  # the same signature, any body
+        assert replayed.status_code == 403 and replayed.json() == {"error": "请求已过期或重复。"}
+    for stale in (978307200, int(time.time()) - TIMESTAMP_WINDOW_S - 5, int(time.time()) + TIMESTAMP_WINDOW_S + 5):
+        response = client.post("/wechat", params=_signed(timestamp=stale), content=question.encode())
+        assert response.status_code == 403
+    replayed_check = _signed()
+    assert client.get("/wechat", params={**replayed_check, "echostr": "e1"}).text == "e1"
+    assert client.get("/wechat", params={**replayed_check, "echostr": "e2"}).status_code == 403
+
+
+def test_seen_requests_are_forgotten_once_their_timestamp_alone_refuses_them(monkeypatch):
+    now = [1_800_000_000.0]
+    seen = SeenRequests(clock=lambda: now[0])
+    assert seen.first_time(str(int(now[0])), "n1") and not seen.first_time(str(int(now[0])), "n1")
+    assert not seen.first_time("not-a-time", "n2") and not seen.first_time(str(int(now[0]) - TIMESTAMP_WINDOW_S - 1), "n3")
+    now[0] += 3 * TIMESTAMP_WINDOW_S
+    assert seen.first_time(str(int(now[0])), "n4") and len(seen._seen) == 1
+    monkeypatch.setattr("assistant.interfaces.web.wechat.MAX_REMEMBERED", 2)
+    for nonce in ("n5", "n6", "n7"):
+        seen.first_time(str(int(now[0])), nonce)
+    assert len(seen._seen) == 2
+
+
+@pytest.mark.parametrize("body", [b"", b"   ", b"not xml", b"<xml></xml>", b"<other><MsgType>text</MsgType></other>",
+                                  b"<xml><MsgType>text</MsgType><Content>hi</Content></xml>",
+                                  b"<xml><ToUserName><a>1</a></ToUserName><FromUserName>u</FromUserName><MsgType>text</MsgType></xml>",
+                                  b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><xml>&a;</xml>'])
+def test_an_empty_or_malformed_message_is_a_400(client, body):
+    response = client.post("/wechat", params=_signed(), content=body)
+    assert response.status_code == 400 and response.json()["error"] in {"消息为空。", "消息格式不对。"}
+
+
+@pytest.mark.parametrize("follower", ["]]><evil>1</evil><![CDATA[", "a]]>b", "<x>&amp;"])
+def test_a_reply_stays_well_formed_whatever_the_follower_s_id_holds(client, follower):
+    text = _message("text", "<Content><![CDATA[你好]]]]><![CDATA[>]]></Content>", follower.replace("]]>", "]]]]><![CDATA[>"))
+    reply = _reply(client.post("/wechat", params=_signed(), content=text.encode()))
+    assert reply["ToUserName"] == follower and reply["FromUserName"] == "gh_policy"
+
+
+def test_wechat_has_its_own_rate_limits_per_server_and_per_follower(assistant, web_settings):
+    strict = create_app(assistant, web_settings.model_copy(update={"wechat_rate_limit_per_minute": 3,
+                                                                    "rate_limit_per_minute": 1}))
+    with TestClient(strict) as limited:
+        first = _ask(limited, "社保能缓缴吗？", "busy-follower")
+        second = _ask(limited, "社保能缓缴吗？", "busy-follower")  # the follower's own limit: told in the chat
+        third = _ask(limited, "社保能缓缴吗？", "another-follower")
+        flooded = limited.post("/wechat", params=_signed(), content=b"<xml/>")
+    assert "请求太频繁" not in first and "请求太频繁" in second and "请求太频繁" not in third
+    assert flooded.status_code == 429 and flooded.headers["retry-after"]
+
+
+def test_a_message_that_finds_every_answering_slot_taken_within_the_window_is_told_to_try_again(assistant, web_settings,
+                                                                                                monkeypatch):
+    monkeypatch.setattr("assistant.interfaces.web.wechat.REPLY_WINDOW_S", 0.2)
+    app = create_app(assistant, web_settings.model_copy(update={"answer_concurrency": 1}))
+    with TestClient(app) as busy:
+        app.state.answer_slots.acquire()  # another question is being answered, for longer than the window
+        try:
+            reply = _ask(busy, "社保能缓缴吗？", "waiting-follower")
+        finally:
+            app.state.answer_slots.release()
+        monkeypatch.setattr("assistant.interfaces.web.wechat.REPLY_WINDOW_S", REPLY_WINDOW_S)
+        answered = _ask(busy, "社保能缓缴吗？", "waiting-follower")
+    assert reply.startswith("查询人数较多")
+    assert answered == fitted(assistant.ask("社保能缓缴吗？").text, WIDGET)  # once a slot is free, the answer
