@@ -49,10 +49,10 @@ reader: setup $(INDEX) $(READER_BASE)
 	$(PY) -m train assemble
 	$(PY) -m train fit
 
-eval: setup browser $(INDEX)
+eval: setup browser $(INDEX) $(READER_BASE)
 	$(PY) -m eval
 
-bench: setup $(INDEX)
+bench: setup $(INDEX) $(READER_BASE)
 	$(PY) -m eval.bench
 
 # The web server under load on loopback, over a copy of the index in POLICY_DATA_DIR (./data by default):

@@ -8,6 +8,7 @@ beyond the quotes: too weak evidence, a place the corpus does not cover, or a de
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from domain import places
 from domain.types import Answer, Citation, Corpus, Hit, Jurisdiction, Query
@@ -113,7 +114,15 @@ def compose(
     top_k: int,
     min_relevance: float,
     timings: dict[str, float],
+    reader_floor: float | None = None,
+    lead_sentence: Callable[[Citation], str] | None = None,
 ) -> Answer:
+    """The answer to `query` from its ordered hits, or a refusal saying why.
+
+    Declined when the remit or the place rules it out, when no shortlisted hit reaches `min_relevance`,
+    when the reader read the shortlist and scored none above `reader_floor`, or when a detail is asked
+    that no answering sentence states. `lead_sentence` picks the top rule's sentence that answers (the
+    reader's choice); without it the top quote's first sentence leads."""
     location = places.place(query.place).jurisdiction if query.place else None
     said = _SAID[query.language]
     if query.out_of_scope:
@@ -124,7 +133,9 @@ def compose(
     shortlist = hits[:top_k]
     if not shortlist or max(h.scores["relevance"] for h in shortlist) < min_relevance:
         return refusal(query, location, said["nothing"], timings)
-    chosen = [h for h in shortlist if h.scores["rerank"] >= shortlist[0].scores["rerank"] - RERANK_MARGIN]
+    if reader_floor is not None and max(h.scores.get("reader", reader_floor) for h in shortlist) <= reader_floor:
+        return refusal(query, location, said["nothing"], timings)  # the reader found no candidate that answers
+    chosen = [h for h in shortlist if h.scores["order"] >= shortlist[0].scores["order"] - RERANK_MARGIN]
     if query.compared:
         chosen = _each_place_represented(chosen, hits, corpus, query.compared, min_relevance)
     asked = asked_detail(query)
@@ -150,7 +161,7 @@ def compose(
         notice = f"{query.place_note}{notice or ''}"
     return Answer(
         question=query.question,
-        text=_text(query, citations, stating, notice),
+        text=_text(query, citations, stating, notice, lead_sentence),
         citations=tuple(citations),
         refused=False,
         location=location,
@@ -169,7 +180,7 @@ def _each_place_represented(chosen: list[Hit], hits: list[Hit], corpus: Corpus, 
             own = next((h for h in hits if corpus.document(h.doc_id).jurisdiction.name == name), None)
             if own is not None and own.scores["relevance"] >= min_relevance:
                 extra.append(own)
-    return sorted(chosen + extra, key=lambda h: -h.scores["rerank"])
+    return sorted(chosen + extra, key=lambda h: -h.scores["order"])
 
 
 def asked_detail(query: Query) -> re.Pattern[str] | None:
@@ -213,16 +224,17 @@ def cite(hit: Hit, corpus: Corpus, words: list[str], today: str, wanted: re.Patt
         clause=clause,
         valid_until=valid_until,
         expired=bool(valid_until and valid_until < today),
-        score=hit.scores["rerank"],
+        score=hit.scores["order"],
     )
 
 
-def _text(query: Query, citations: list[Citation], stating: tuple[Citation, str] | None, notice: str | None) -> str:
+def _text(query: Query, citations: list[Citation], stating: tuple[Citation, str] | None, notice: str | None,
+          lead_sentence: Callable[[Citation], str] | None = None) -> str:
     top = citations[0]
     where = _where(top)
     if query.wants == "department" and top.clause.departments:
         lead = f"{where}这项工作的负责部门：{top.clause.departments}。"
-    elif query.wants == "deadline":
+    elif query.wants == "deadline" and (top.valid_until or not stating):
         lead = (
             f"{where}这项措施的执行期限至{top.valid_until}" + ("，已经结束。" if top.expired else "。")
             if top.valid_until
@@ -230,7 +242,7 @@ def _text(query: Query, citations: list[Citation], stating: tuple[Citation, str]
         )
     else:
         # the sentence stating what was asked, else the best rule's quote opens with its rule
-        rule, sentence = stating or (top, sentences(top.quote)[0])
+        rule, sentence = stating or (top, lead_sentence(top) if lead_sentence else sentences(top.quote)[0])
         lead = f"据{_where(rule)}《{rule.document.title}》{clause_reference(rule.clause.label)}：{sentence}"
         if query.language == "en":  # the asker's language around the verbatim Chinese source
             lead = (f"According to {_where(rule, 'en')}, 《{rule.document.title}》 {clause_reference(rule.clause.label)}"

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,11 +27,12 @@ from torch import nn
 from assistant.compose import asked_detail, best_quote
 from domain.errors import ReaderNotReady
 from domain.normalize import match_key
-from domain.text import tokens
+from domain.text import is_heading, sentences, tokens
 from domain.types import Clause, Corpus, Document, Query
 
 DATA = Path(__file__).parent / "data"
 DELTA = DATA / "reader-delta.safetensors"
+BLEND = DATA / "reader-blend.json"  # how its score joins the others: fitted on the dev split (`python -m train blend`)
 QUESTION_TOKENS = 48  # "query: " + the question, special tokens included
 PASSAGE_TOKENS = 128  # "passage: " + the passage
 QUERY_PREFIX, PASSAGE_PREFIX = "query: ", "passage: "  # e5's own
@@ -138,6 +140,22 @@ def _attention_bias(mask: torch.Tensor) -> torch.Tensor:
 
 
 @dataclass(frozen=True)
+class ReaderBlend:
+    """How the answer path uses the reader's logits, fitted on the dev split's out-of-sample scores."""
+
+    candidates: int  # the top hits the reader reads
+    weight: float  # order = rerank + weight · sigmoid(logit)
+    floor: float  # decline when no shortlisted hit's logit is above it
+    fitted: dict  # what the fit saw and its out-of-fold figures (for the README and the card)
+
+    @classmethod
+    def load(cls, path: Path = BLEND) -> ReaderBlend:
+        if not path.exists():
+            raise ReaderNotReady(f"no fitted blend at {path}: run `python -m train eval-scores` then `python -m train blend`")
+        return cls(**json.loads(path.read_text(encoding="utf-8")))
+
+
+@dataclass(frozen=True)
 class ReaderCard:
     """What a delta records about itself (safetensors metadata)."""
 
@@ -153,19 +171,23 @@ class Reader:
     Passages' lower states are kept (least recently used dropped beyond `cached` passages), so a
     clause scored before costs only the joint layers."""
 
-    def __init__(self, net: ReaderNet, tokenizer, card: ReaderCard, threads: int = 2, cached: int = 4096) -> None:
+    def __init__(self, net: ReaderNet, tokenizer, card: ReaderCard, threads: int = 2, cached: int = 4096,
+                 blend: ReaderBlend | None = None) -> None:
         self.net = net.eval()
         self.tokenizer = tokenizer
         self.card = card
+        self.blend = blend
         self.cached = cached
         self._passages: OrderedDict[str, torch.Tensor] = OrderedDict()
+        self._lock = threading.Lock()  # the web server answers on several threads; the kept states are shared
         torch.set_num_threads(threads)
         self.score("预热", ["国家《预热》：预热。"] * 2)  # first-call allocations belong to start-up
         self.forget()
 
     @classmethod
-    def load(cls, data_dir: Path, delta: Path = DELTA, threads: int = 2) -> Reader:
-        """Base from `data_dir/reader-base` plus the trained delta, its checksum verified."""
+    def load(cls, data_dir: Path, delta: Path = DELTA, threads: int = 2, blend: Path | None = None) -> Reader:
+        """Base from `data_dir/reader-base` plus the trained delta, its checksum verified; with `blend`, the
+        fitted use of its scores (the answer path needs it, training and fitting do not)."""
         from index.reader_base import load_base
 
         state, card = load_delta(delta)
@@ -178,7 +200,7 @@ class Reader:
         if unknown:
             raise ReaderNotReady(f"{delta} does not fit the base model: {sorted(unknown)[:3]}")
         net.load_state_dict({k: v.float() for k, v in state.items()}, strict=False)
-        return cls(net, tokenizer, card, threads)
+        return cls(net, tokenizer, card, threads, blend=ReaderBlend.load(blend) if blend else None)
 
     @property
     def none(self) -> float:
@@ -198,6 +220,10 @@ class Reader:
         """One logit per passage for `question` (both as `reader_question` / `reader_passage` make them)."""
         if not passages:
             return []
+        with self._lock:  # one question at a time: on 2 cores a second one would only halve the first one's threads
+            return self._score(question, passages)
+
+    def _score(self, question: str, passages: list[str]) -> list[float]:
         unseen = list(dict.fromkeys(p for p in passages if p not in self._passages))
         if unseen:
             self._passages.update(zip(unseen, self.states(unseen, PASSAGE_PREFIX, self.card.passage_tokens)))
@@ -208,6 +234,15 @@ class Reader:
         asked = self.states([question], QUERY_PREFIX, self.card.question_tokens)[0]
         with torch.inference_mode():
             return self.net.joint([asked] * len(passages), [self._passages[p] for p in passages]).tolist()
+
+    def answering(self, question: str, clause: Clause, document: Document, text: str) -> str:
+        """The sentence of `text` (a quote of `clause`) the reader scores as answering `question` best; never
+        a heading when the quote has any other sentence."""
+        parts = [p for p in sentences(text) if not is_heading(p)] or sentences(text) or [text]
+        if len(parts) == 1:
+            return parts[0]
+        scores = self.score(question, [reader_passage(clause, document, p) for p in parts])
+        return parts[max(range(len(parts)), key=scores.__getitem__)]
 
 
 def checksum(path: Path) -> Path:

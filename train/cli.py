@@ -43,7 +43,7 @@ def _assemble(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     started = time.perf_counter()
-    summary = assemble(Assistant.from_settings(settings), load_questions(), settings.data_dir / LISTS_DIR)
+    summary = assemble(Assistant.from_settings(settings, with_reader=False), load_questions(), settings.data_dir / LISTS_DIR)
     print(json.dumps(summary, ensure_ascii=False, indent=1))
     print(f"assembled in {time.perf_counter() - started:.0f} s into {settings.data_dir / LISTS_DIR}")
     return 0
@@ -79,7 +79,7 @@ def _eval_scores(args: argparse.Namespace) -> int:
     from train.scores import OUT, summary, write_scores
 
     settings = get_settings()
-    assistant = Assistant.from_settings(settings)
+    assistant = Assistant.from_settings(settings, with_reader=False)  # the scores the reader's joins
     reader = Reader.load(settings.data_dir, threads=settings.embedding_threads)
     cases = [c for c in load_cases() if c.split == args.split]
     path = OUT / f"reader-{args.split}.jsonl"
@@ -124,6 +124,23 @@ def _latency(args: argparse.Namespace) -> int:
     return 0
 
 
+def _blend(args: argparse.Namespace) -> int:
+    from assistant.config import RetrievalConfig
+    from train.blend import READ, fit, write_blend
+    from train.scores import OUT
+
+    path = OUT / "reader-dev.jsonl"
+    if not path.exists():
+        print(f"no dev scores at {path}: run `python -m train eval-scores --split dev` first")
+        return 1
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    config = RetrievalConfig()
+    blend = fit(rows, READ, config.top_k, config.min_relevance)
+    write_blend(blend)
+    print(json.dumps({"weight": blend.weight, "floor": blend.floor, **blend.fitted}, ensure_ascii=False, indent=1))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m train", description="the reader's training recipe")
     commands = top.add_subparsers(dest="command", required=True)
@@ -138,6 +155,8 @@ def parser() -> argparse.ArgumentParser:
     scores = commands.add_parser("eval-scores", help="reader scores of the top 10 for each eval case of a split")
     scores.add_argument("--split", choices=("dev", "test"), default="dev")
     scores.set_defaults(run=_eval_scores)
+    commands.add_parser("blend", help="fit the reader's weight in the order and its decline floor on the dev scores"
+                        ).set_defaults(run=_blend)
     latency = commands.add_parser("latency", help="ms to score 5 and 10 candidates, cold and warm")
     latency.add_argument("--questions", type=int, default=200)
     latency.set_defaults(run=_latency)

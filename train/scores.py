@@ -13,9 +13,11 @@ import json
 import time
 from pathlib import Path
 
+from assistant.compose import compose
 from assistant.core import Assistant
 from assistant.reader import Reader, candidate_passages, reader_question
 from domain.errors import InputError
+from domain.text import tokens
 from eval.cases import Case, evidence
 
 OUT = Path(__file__).resolve().parent.parent / "eval" / "out"
@@ -28,9 +30,13 @@ def case_scores(assistant: Assistant, reader: Reader, case: Case, top: int = TOP
                  "file": case.file}
     try:
         query = assistant.understood(case.question, case.location, case.history)
-        hits = assistant.search(case.question, case.location, case.history)[:top]
+        ranked = assistant.search(case.question, case.location, case.history)
     except InputError as error:
         return {**row, "error": str(error), "candidates": []}
+    hits = ranked[:top]
+    # declined for another reason than weak evidence (remit, place, a detail not stated): what the blend cannot change
+    row["declined otherwise"] = compose(query, ranked, corpus, tokens(query.search_text), "2026-12-01",
+                                        assistant.retrieval.top_k, -1.0, {}).refused
     question = reader_question(case.question, query.place, case.history)
     passages = candidate_passages(query, [h.clause_id for h in hits], corpus)
     started = time.perf_counter()

@@ -5,15 +5,18 @@ import shutil
 import pytest
 from safetensors import safe_open
 
-from assistant.reader import DELTA, Reader, checksum, load_delta, reader_passage, reader_question
+import math
+
+from assistant.reader import BLEND, DELTA, Reader, ReaderBlend, checksum, load_delta, reader_passage, reader_question
+from domain.text import is_heading, sentences
 from domain.errors import ReaderNotReady
 from train.assemble import Golds, answer_window
 from train.questions import load_questions
 
 
 @pytest.fixture(scope="module")
-def reader(reader_data_dir):
-    return Reader.load(reader_data_dir)
+def reader(reader_assistant):
+    return reader_assistant.reader
 
 
 def test_the_committed_delta_is_a_few_mb_of_fp16_top_layers_head_and_none_logit():
@@ -72,3 +75,38 @@ def test_the_reader_reads_the_asking_part_with_the_askers_place_and_the_clause_i
     clause = next(c for c in corpus.clauses if c.departments and "房租" in c.text)
     passage = reader_passage(clause, corpus.document(clause.doc_id), "免收3个月房租。")
     assert "免收3个月房租。" in passage and clause.departments[:10] in passage
+
+
+def test_the_fitted_blend_is_committed_with_what_it_was_fitted_on():
+    blend = ReaderBlend.load(BLEND)
+    assert 1 <= blend.candidates <= 20 and 0.0 <= blend.weight <= 1.0
+    assert blend.fitted["cases"] > 300 and len(blend.fitted["out of fold (fitted on one half of the dev cases, scored on the other)"]) == 2
+
+
+def test_the_reader_reads_the_top_candidates_and_its_probability_joins_the_order(reader_assistant):
+    hits = reader_assistant.search("我在鲁山县开饭店，房租能减免吗？", "鲁山县")
+    blend = reader_assistant.reader.blend
+    read = [h for h in hits if "reader" in h.scores]
+    assert len(read) == min(blend.candidates, len(hits))
+    for hit in read:
+        assert hit.scores["order"] == pytest.approx(hit.scores["rerank"] + blend.weight / (1 + math.exp(-hit.scores["reader"])))
+    assert [h.scores["order"] for h in hits] == sorted((h.scores["order"] for h in hits), reverse=True)
+    assert "房租" in reader_assistant.store.corpus.clause(hits[0].clause_id).text
+
+
+def test_the_lead_is_a_sentence_of_the_top_quote_the_reader_chose_and_never_a_heading(reader_assistant):
+    answer = reader_assistant.ask("湛河区的商户房租能减免吗？", location="湛河区")
+    assert not answer.refused
+    lead = answer.text.split("\n")[0]
+    top = answer.citations[0]
+    said = lead.split("：", 1)[1]
+    assert said in sentences(top.quote) and not is_heading(said)
+    question = reader_question("湛河区的商户房租能减免吗？", "湛河区")
+    assert said == reader_assistant.reader.answering(question, top.clause, top.document, top.quote)
+
+
+def test_the_reader_declines_what_the_words_alone_would_answer(reader_assistant, assistant):
+    question = "我在焦作市做直播带货，主播个人有没有补贴可以领？"  # the corpus has no subsidy for streamers
+    assert not assistant.ask(question, location="焦作市").refused  # words alone: some subsidy clause
+    answer = reader_assistant.ask(question, location="焦作市")
+    assert answer.refused and not answer.citations
