@@ -135,7 +135,9 @@ def compose(
         return refusal(query, location, said["nothing"], timings)
     if reader_floor is not None and max(h.scores.get("reader", reader_floor) for h in shortlist) <= reader_floor:
         return refusal(query, location, said["nothing"], timings)  # the reader found no candidate that answers
-    chosen = [h for h in shortlist if h.scores["order"] >= shortlist[0].scores["order"] - RERANK_MARGIN]
+    # noise is judged on the lexical scale the margin was set on; the order (the reader's included) ranks
+    best_rerank = max(h.scores["rerank"] for h in shortlist)
+    chosen = [shortlist[0], *(h for h in shortlist[1:] if h.scores["rerank"] >= best_rerank - RERANK_MARGIN)]
     if query.compared:
         chosen = _each_place_represented(chosen, hits, corpus, query.compared, min_relevance)
     asked = asked_detail(query)

@@ -258,6 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, help="only the first N cases of each split (a smoke run)")
     parser.add_argument("--calibrate", action="store_true", help="sweep the refusal threshold on the dev split")
     parser.add_argument("--no-baselines", action="store_true")
+    parser.add_argument("--split", choices=("dev", "test"), help="only this split (default: both)")
     args = parser.parse_args(argv)
     settings = get_settings()
     cases = load_cases()
@@ -274,7 +275,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, dict[str, dict[str, float]]] = {}
     counts = {}
     by_file: dict[str, dict[str, tuple[int, dict[str, float]]]] = {}
-    for split in ("dev", "test"):
+    for split in (args.split,) if args.split else ("dev", "test"):
         chosen = [c for c in cases if c.split == split][: args.limit]
         counts[split] = len(chosen)
         rows = run_system(assistant, chosen)
@@ -290,7 +291,7 @@ def main(argv: list[str] | None = None) -> int:
         for baseline in baselines:
             systems[baseline.name] = score(chosen, run_baseline(baseline, chosen), sources)
         results[split] = systems
-    command = "python -m eval" + (f" --limit {args.limit}" if args.limit else "") + (" --no-baselines" if args.no_baselines else "")
+    command = "python -m eval" + (f" --split {args.split}" if args.split else "") + (f" --limit {args.limit}" if args.limit else "") + (" --no-baselines" if args.no_baselines else "")
     write_report(results, assistant.retrieval, counts, command, by_file)
     write_chart(results)
     print(REPORT.read_text(encoding="utf-8"))
