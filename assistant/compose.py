@@ -39,6 +39,8 @@ _SAID = {
            "nothing": "no clause in the policy library answers this question.", "elsewhere": "the policies of {place} are not in the library.",
            "own": "the library has no policies of {place} itself.", "ask_on": " Ask the responsible department or the 12345 hotline."},
 }
+# a date as clauses state one: 2022年12月31日, 2022年6月底, 年底前
+DATE = re.compile(r"\d{4}\s*年\s*(\d{1,2}\s*月)?|\d{1,2}\s*月\s*(底|末|\d{1,2}\s*日)|年底|年末")
 # an amount, share, count or period as clauses state them: 20万元, 50%, 3个月, 1次, 不超过一年
 FIGURE = re.compile(r"\d[\d.,，]*\s*(%|％|万|亿|元|个月|年|天|日|次|倍|家|人|户|项|平方米)|[一二三四五六七八九十两]+(个月|年|倍|次)")
 
@@ -163,7 +165,8 @@ def compose(
         notice = f"{query.place_note}{notice or ''}"
     return Answer(
         question=query.question,
-        text=_text(query, citations, stating, notice, lead_sentence),
+        text=_text(query, citations, stating, notice, lead_sentence,
+                   _stating(citations, words, DATE) if query.wants == "deadline" else None),
         citations=tuple(citations),
         refused=False,
         location=location,
@@ -231,25 +234,32 @@ def cite(hit: Hit, corpus: Corpus, words: list[str], today: str, wanted: re.Patt
 
 
 def _text(query: Query, citations: list[Citation], stating: tuple[Citation, str] | None, notice: str | None,
-          lead_sentence: Callable[[Citation], str] | None = None) -> str:
+          lead_sentence: Callable[[Citation], str] | None = None, dated: tuple[Citation, str] | None = None) -> str:
     top = citations[0]
     where = _where(top)
     if query.wants == "department" and top.clause.departments:
         lead = f"{where}这项工作的负责部门：{top.clause.departments}。"
-    elif query.wants == "deadline" and (top.valid_until or not stating):
-        lead = (
-            f"{where}这项措施的执行期限至{top.valid_until}" + ("，已经结束。" if top.expired else "。")
-            if top.valid_until
-            else f"{where}的这项规定没有写明截止日期，以原文为准。"
-        )
+    elif query.wants == "deadline" and not dated:
+        lead = (f"{where}这项措施的{_period(top)}。" if top.valid_until
+                else f"{where}的这项规定没有写明截止日期，以原文为准。")
     else:
-        # the sentence stating what was asked, else the best rule's quote opens with its rule
-        rule, sentence = stating or (top, lead_sentence(top) if lead_sentence else sentences(top.quote)[0])
+        # the sentence stating what was asked (a date when the deadline is), else the sentence of the best
+        # rule's quote that answers
+        if query.wants == "deadline":
+            rule, sentence = dated
+        else:
+            rule, sentence = stating or (top, lead_sentence(top) if lead_sentence else sentences(top.quote)[0])
         lead = f"据{_where(rule)}《{rule.document.title}》{clause_reference(rule.clause.label)}：{sentence}"
         if query.language == "en":  # the asker's language around the verbatim Chinese source
             lead = (f"According to {_where(rule, 'en')}, 《{rule.document.title}》 {clause_reference(rule.clause.label)}"
                     f" (original Chinese): {sentence}")
+        if query.wants == "deadline" and rule.valid_until:
+            lead += f"（这项措施的{_period(rule)}。）"
     return "\n".join([lead, *([notice] if notice else []), citation_block(citations)])
+
+
+def _period(citation: Citation) -> str:
+    return f"执行期限至{citation.valid_until}" + ("，已经结束" if citation.expired else "")
 
 
 def _stating(citations: list[Citation], words: list[str], asked: re.Pattern[str] | None) -> tuple[Citation, str] | None:

@@ -252,3 +252,13 @@ def test_a_batch_row_with_any_place_of_china_or_a_mistyped_one_is_answered(assis
     assert answered["郑州市金水区"]["location"]["name"] == "金水区"
     assert answered["鲁山市"]["location"]["name"] == answered["魯山縣"]["location"]["name"] == "鲁山县"
     assert answered["Atlantis"]["location"] is None
+
+
+def test_a_deadline_question_is_answered_by_the_sentence_stating_the_date_with_the_measures_period(assistant):
+    answer = assistant.ask("我在鲁山县开小超市，贷款到期了还不上本金，银行最长能让我延期到哪天？", location="鲁山县")
+    lead = answer.text.split("\n")[0]
+    assert not answer.refused and lead.startswith("据")
+    said = lead.split("：", 1)[1].split("（这项措施")[0]
+    assert re.search(r"\d{4}年\d{1,2}月\d{1,2}日", said)  # the rule's own words, not a reformatted date
+    assert any(said in c.quote for c in answer.citations)
+
