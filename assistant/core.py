@@ -11,7 +11,8 @@ from assistant.compose import compose
 from assistant.config import RetrievalConfig, Settings
 from domain.errors import InputError
 from assistant.generate import Writer
-from assistant.retrieve import askers, dedupe_clauses, fuse, hits_from_scores, keep_applicable, rerank
+from assistant.reader import BLEND, Reader, candidate_passages, reader_question
+from assistant.retrieve import askers, dedupe_clauses, fuse, hits_from_scores, keep_applicable, read, rerank
 from domain.types import Answer, Hit, Query
 from assistant.understand import understand
 from index.store import IndexStore
@@ -20,8 +21,10 @@ from domain.text import tokens
 
 class Assistant:
     def __init__(self, store: IndexStore, model, retrieval: RetrievalConfig | None = None,
-                 today: str | None = None, max_question_chars: int = 500, writer: Writer | None = None) -> None:
+                 today: str | None = None, max_question_chars: int = 500, writer: Writer | None = None,
+                 reader: Reader | None = None) -> None:
         self.store = store
+        self.reader = reader  # with its fitted blend; None: the lexical and dense scores decide alone
         self.writer = writer  # the optional LLM mode; None: extractive answers only
         self.model = model
         self.retrieval = retrieval or RetrievalConfig()
@@ -30,12 +33,17 @@ class Assistant:
         understand("预热")  # load jieba, the pinyin vocabulary and the gazetteer now, not inside the first question
 
     @classmethod
-    def from_settings(cls, settings: Settings, retrieval: RetrievalConfig | None = None) -> Assistant:
+    def from_settings(cls, settings: Settings, retrieval: RetrievalConfig | None = None,
+                      with_reader: bool | None = None) -> Assistant:
+        """The assistant as configured; `with_reader` overrides `settings.reader` (training reads without it)."""
         from index.embed import load_model
 
         store = IndexStore(settings.index_dir, settings.collection, settings.chroma_host, settings.chroma_port)
         model = load_model(store.model, settings.embedding_threads)
-        return cls(store, model, retrieval, settings.today, settings.max_question_chars, Writer.from_settings(settings))
+        use_reader = settings.reader if with_reader is None else with_reader
+        reader = Reader.load(settings.data_dir, threads=settings.embedding_threads, blend=BLEND) if use_reader else None
+        return cls(store, model, retrieval, settings.today, settings.max_question_chars, Writer.from_settings(settings),
+                   reader)
 
     def ask(self, question: str, history: Sequence[dict[str, str]] = (), location: str | None = None) -> Answer:
         """Answer one question for an asker at `location` (a gazetteer name or alias), given earlier turns."""
@@ -44,27 +52,36 @@ class Assistant:
         started = time.perf_counter()
         with _timed(timings, "understand"):  # 1. place, topic, kind of answer
             query = understand(question, history, *_located(location))
-        ranked, words = self._ranked(query, timings)
-        with _timed(timings, "compose"):  # 6. lead and tagged verbatim quotes, or a refusal
+        ranked, words = self._ranked(query, timings, history)
+        with _timed(timings, "compose"):  # 7. lead and tagged verbatim quotes, or a refusal
+            reader = self.reader
+            asked = reader_question(question, query.place, history) if reader else ""
             answer = compose(query, ranked, self.store.corpus, words, self.today or dt.date.today().isoformat(),
-                             self.retrieval.top_k, self.retrieval.min_relevance, timings)
+                             self.retrieval.top_k, self.retrieval.min_relevance, timings,
+                             reader_floor=reader.blend.floor if reader else None,
+                             lead_sentence=(lambda c: reader.answering(asked, c.clause, c.document, c.quote)) if reader else None)
         if self.writer is not None:
             with _timed(timings, "generate"):  # 7. optional: a chat model words it, checked against the quotes
                 answer = self.writer.write(answer)
         timings["total"] = (time.perf_counter() - started) * 1000
         return answer
 
-    def search(self, text: str, location: str | None = None) -> list[Hit]:
+    def search(self, text: str, location: str | None = None, history: Sequence[dict[str, str]] = ()) -> list[Hit]:
         """Clauses ranked for a search box (no answer composed): best passage per clause, every score kept.
 
         Hits below `RetrievalConfig.min_relevance` are included; callers filter and cut as they need.
         """
-        text = self._checked(text)
-        ranked, _ = self._ranked(understand(text, (), *_located(location)), {})
+        ranked, _ = self._ranked(self.understood(text, location, history), {}, history)
         return ranked
 
-    def _ranked(self, query: Query, timings: dict[str, float]) -> tuple[list[Hit], list[str]]:
-        """Steps 2–5 for an understood query: the applicable clauses by absolute relevance, and the query's words."""
+    def understood(self, text: str, location: str | None = None, history: Sequence[dict[str, str]] = ()) -> Query:
+        """How the answer path reads a question: the asker's place, the topic (carried over in a follow-up)
+        and the detail asked."""
+        return understand(self._checked(text), history, *_located(location))
+
+    def _ranked(self, query: Query, timings: dict[str, float],
+                history: Sequence[dict[str, str]] = ()) -> tuple[list[Hit], list[str]]:
+        """Steps 2–6 for an understood query: the applicable clauses in order, and the query's words."""
         config = self.retrieval
         corpus = self.store.corpus
         with _timed(timings, "bm25"):  # 2. sparse, only what applies to the asker's place
@@ -82,6 +99,12 @@ class Assistant:
             fused = [h.with_score("dense", similarity[h.passage_id]) if h.passage_id in similarity else h for h in fused]
         with _timed(timings, "rerank"):  # 5. absolute relevance, one passage per clause
             ranked = dedupe_clauses(rerank(fused, corpus, query, self.store.idf([w for word in query.words for w in word.split("|")]), config), corpus)
+        if self.reader is not None and ranked:
+            with _timed(timings, "read"):  # 6. the reader reads the top candidates' answering sentences
+                top = [h.clause_id for h in ranked[: self.reader.blend.candidates]]
+                logits = self.reader.score(reader_question(query.question, query.place, history),
+                                           candidate_passages(query, top, corpus))
+                ranked = read(ranked, logits, self.reader.blend.weight)
         return ranked, words
 
     def _checked(self, question: object) -> str:

@@ -2,13 +2,15 @@
 
     bm25 + dense → fuse (reciprocal rank) → keep_applicable → rerank → dedupe_clauses
 
-The reranker is lexical and structural (no Chinese cross-encoder ships in a reachable package):
-it blends the dense cosine with how much of the question's vocabulary the passage covers, and
-gives that absolute score, not the scale-free fused rank, the say on "nothing relevant".
+The reranker is lexical and structural: it blends the dense cosine with how much of the question's
+vocabulary the passage covers, and gives that absolute score, not the scale-free fused rank, the
+say on "nothing relevant". The reader (`assistant.reader`, trained here) then reads the top
+candidates and its score joins the order (`read`).
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+import math
+from collections.abc import Iterable, Sequence
 
 from assistant.config import RetrievalConfig
 from domain.types import LEVELS, Corpus, Hit, Query
@@ -95,8 +97,17 @@ def rerank(hits: list[Hit], corpus: Corpus, query: Query, idf: dict[str, float],
         if located:
             score += config.local_bonus * LEVELS.index(document.jurisdiction.level)
         hit = hit.with_score("relevance", (semantic + lexical) / 2)
-        reranked.append(hit.with_score("rerank", min(score, 1.0)))
+        reranked.append(hit.with_score("rerank", min(score, 1.0)).with_score("order", min(score, 1.0)))
     return sorted(reranked, key=lambda h: (-h.scores["rerank"], -h.scores.get("fused", 0.0)))
+
+
+def read(hits: list[Hit], logits: Sequence[float], weight: float) -> list[Hit]:
+    """The first len(logits) hits with the reader's logit, and every hit reordered by `order`: the rerank
+    plus `weight` times the reader's probability (the rerank alone for a hit the reader did not read).
+    `weight` is fitted on the dev split (`python -m train blend`)."""
+    scored = [h.with_score("reader", logit).with_score("order", h.scores["rerank"] + weight / (1 + math.exp(-logit)))
+              for h, logit in zip(hits, logits)]
+    return sorted(scored + hits[len(scored):], key=lambda h: -h.scores["order"])
 
 
 def dedupe_clauses(hits: list[Hit], corpus: Corpus) -> list[Hit]:

@@ -17,5 +17,9 @@ class IndexNotBuilt(AssistantError):
     """The index is missing or incomplete; run `python -m assistant build`."""
 
 
+class ReaderNotReady(AssistantError):
+    """The reader's base model or trained delta is missing or does not check out; the message says how to fix it."""
+
+
 class BuildError(AssistantError):
     """A build or ingest that could not run or did not finish; the index in service is left as it was."""

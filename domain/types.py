@@ -152,7 +152,7 @@ class Hit:
     passage_id: str
     clause_id: str
     doc_id: str
-    scores: dict[str, float] = field(default_factory=dict)  # bm25, dense, fused, rerank
+    scores: dict[str, float] = field(default_factory=dict)  # bm25, dense, fused, relevance, rerank, reader, order
 
     def with_score(self, name: str, value: float) -> Hit:
         return Hit(self.passage_id, self.clause_id, self.doc_id, {**self.scores, name: value})

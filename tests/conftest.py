@@ -44,6 +44,32 @@ def assistant(built_index, model):
     return Assistant(IndexStore(built_index, "clauses"), model, RetrievalConfig(), today="2026-11-23")
 
 
+@pytest.fixture(scope="session")
+def reader_assistant(built_index, model, reader_data_dir):
+    """The assistant as `make run` serves it: with the trained reader and its fitted blend."""
+    from assistant.core import Assistant
+    from assistant.reader import BLEND, Reader
+    from index.store import IndexStore
+
+    reader = Reader.load(reader_data_dir, blend=BLEND)
+    return Assistant(IndexStore(built_index, "clauses"), model, RetrievalConfig(), today="2026-11-23", reader=reader)
+
+
+@pytest.fixture(scope="session")
+def reader_data_dir(tmp_path_factory) -> Path:
+    """A data dir holding the reader's base model: the configured one when `make test` converted it there,
+    else a fresh conversion in a temp dir (a plain `pytest` on a new machine)."""
+    from assistant.config import get_settings
+    from index.reader_base import convert, is_converted
+
+    data_dir = get_settings().data_dir
+    if is_converted(data_dir):
+        return data_dir
+    data_dir = tmp_path_factory.mktemp("data")
+    convert(data_dir)
+    return data_dir
+
+
 CHROMIUM = Path("/usr/bin/chromium")  # Debian's; `make browser` installs it. Never `playwright install`.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]

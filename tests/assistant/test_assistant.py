@@ -90,6 +90,14 @@ def test_a_follow_up_about_the_department_keeps_topic_and_place(assistant):
     assert "负责部门" in answer.text
 
 
+def test_search_reads_a_follow_up_in_its_conversation_as_ask_does(assistant):
+    history = [{"role": "user", "content": "鲁山县的饭店房租能减免吗？"}, {"role": "assistant", "content": "……"}]
+    query = assistant.understood("那湛河区呢？", history=history)
+    hits = assistant.search("那湛河区呢？", history=history)
+    assert query.place == "湛河区" and "房租" in query.search_text
+    assert "房租" in assistant.store.corpus.clause(hits[0].clause_id).text
+
+
 @pytest.mark.parametrize("question", ["", "   ", "问" * 2000])
 def test_empty_or_huge_questions_are_input_errors(assistant, question):
     with pytest.raises(InputError):
@@ -244,3 +252,13 @@ def test_a_batch_row_with_any_place_of_china_or_a_mistyped_one_is_answered(assis
     assert answered["郑州市金水区"]["location"]["name"] == "金水区"
     assert answered["鲁山市"]["location"]["name"] == answered["魯山縣"]["location"]["name"] == "鲁山县"
     assert answered["Atlantis"]["location"] is None
+
+
+def test_a_deadline_question_is_answered_by_the_sentence_stating_the_date_with_the_measures_period(assistant):
+    answer = assistant.ask("我在鲁山县开小超市，贷款到期了还不上本金，银行最长能让我延期到哪天？", location="鲁山县")
+    lead = answer.text.split("\n")[0]
+    assert not answer.refused and lead.startswith("据")
+    said = lead.split("：", 1)[1].split("（这项措施")[0]
+    assert re.search(r"\d{4}年\d{1,2}月\d{1,2}日", said)  # the rule's own words, not a reformatted date
+    assert any(said in c.quote for c in answer.citations)
+

@@ -139,3 +139,14 @@ def test_an_english_question_is_understood_in_english():
     query = understand("Can I defer social insurance payments in Lushan County?")
     assert query.language == "en" and query.place == "鲁山县"
     assert any("社保" in word or "社会保险" in word for word in query.words)
+
+
+@pytest.mark.parametrize("question, wants", [
+    ("这个房租减免政策什么时候截止？", "deadline"),
+    ("稳岗返还现在还有效吗？", "deadline"),
+    ("贷款能延期多久？", "rule"),  # how long an extension runs is a figure of the rule, not the measure's end
+    ("社保缓缴期限是几个月？", "rule"),
+    ("什么时候可以申请小升规奖励？", "rule"),
+])
+def test_a_deadline_is_asked_only_when_the_end_of_the_measure_is(question, wants):
+    assert understand(question).wants == wants

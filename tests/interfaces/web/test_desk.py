@@ -55,7 +55,7 @@ def test_the_standard_citation_names_title_number_article_and_quotes_verbatim(as
 def test_without_a_number_the_citation_leaves_the_parentheses_out(corpus):
     document = next(d for d in corpus.documents if not d.cited_number)
     clause = corpus.clauses_of(document.id)[1]
-    citation = cite(Hit("p", clause.id, document.id, {"rerank": 1.0}), corpus, [], TODAY)
+    citation = cite(Hit("p", clause.id, document.id, {"rerank": 1.0, "order": 1.0}), corpus, [], TODAY)
     assert standard_citation(citation).startswith(f"依据《{document.title}》{clause_reference(clause.label)}：“")
 
 

@@ -10,7 +10,7 @@ SCRIPT = "<script>alert('x')</script>"
 
 def _citation(corpus, today="2026-11-23"):
     clause = next(c for c in corpus.clauses if c.departments and c.valid_until)
-    return cite(Hit("p", clause.id, clause.doc_id, {"rerank": 0.9}), corpus, ["房租"], today)
+    return cite(Hit("p", clause.id, clause.doc_id, {"rerank": 0.9, "order": 0.9}), corpus, ["房租"], today)
 
 
 def test_highlight_marks_whole_words_longest_first_and_escapes_everything_else():

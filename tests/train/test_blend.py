@@ -1,0 +1,43 @@
+"""The blend: a weight that puts the gold first more often, a floor that declines within the allowed false refusals."""
+from train.blend import FALSE_REFUSALS_ALLOWED, declined, fit, fit_floor, fit_weight, ranking, refusals
+
+
+def candidate(rerank: float, reader: float, gold: bool = False, relevance: float = 0.7) -> dict:
+    return {"rerank": rerank, "reader": reader, "gold": gold, "relevance": relevance}
+
+
+def answerable(gold_first: bool) -> dict:
+    gold = candidate(0.60, 3.0, gold=True)
+    other = candidate(0.65 if not gold_first else 0.55, -2.0)
+    return {"answerable": True, "candidates": [other, gold] if not gold_first else [gold, other]}
+
+
+def out_of_scope(best_reader: float) -> dict:
+    return {"answerable": False, "candidates": [candidate(0.62, best_reader), candidate(0.5, -4.0)]}
+
+
+def test_the_weight_lets_the_reader_lift_a_gold_clause_the_rerank_put_second():
+    rows = [answerable(gold_first=False) for _ in range(3)] + [answerable(gold_first=True)]
+    assert ranking(rows, 0.0)[0] == 0.25
+    weight = fit_weight(rows)
+    assert weight > 0 and ranking(rows, weight)[0] == 1.0
+
+
+def test_the_floor_declines_out_of_scope_questions_without_declining_answerable_ones():
+    rows = [answerable(True) for _ in range(40)] + [out_of_scope(-1.0) for _ in range(10)] + [out_of_scope(4.0)]
+    floor = fit_floor(rows, 0.0, top_k=5, min_relevance=0.54)
+    recall, false = refusals(rows, 0.0, floor, 5, 0.54)
+    assert -1.0 <= floor < 3.0 and recall == 10 / 11 and false <= FALSE_REFUSALS_ALLOWED
+
+
+def test_what_the_answer_path_declines_anyway_stays_declined():
+    row = {**answerable(True), "declined otherwise": True}
+    assert declined(row, 0.0, None, 5, 0.54)
+    weak = {"answerable": True, "candidates": [candidate(0.6, 3.0, True, relevance=0.3)]}
+    assert declined(weak, 0.0, None, 5, 0.54) and not declined(answerable(True), 0.0, None, 5, 0.54)
+
+
+def test_the_fit_keeps_its_out_of_fold_figures():
+    rows = [answerable(i % 2 == 0) for i in range(20)] + [out_of_scope(-1.0) for _ in range(6)]
+    blend = fit(rows, candidates=10, top_k=5, min_relevance=0.54)
+    assert blend.candidates == 10 and len(blend.fitted["out of fold (fitted on one half of the dev cases, scored on the other)"]) == 2

@@ -1,0 +1,63 @@
+"""The listwise objective and the held-out figures, on small made-up lists (tests never train the reader)."""
+import random
+
+import pytest
+import torch
+
+from train.fit import auc, listwise_loss, metrics, sampled
+
+
+def test_the_loss_falls_as_the_positive_outscores_the_others_and_none():
+    labels = torch.tensor([0, 1, 0])
+    none = torch.tensor(0.0)
+    worse = listwise_loss(torch.tensor([2.0, 0.0, 1.0]), labels, none)
+    better = listwise_loss(torch.tensor([-1.0, 3.0, -1.0]), labels, none)
+    assert better < worse
+
+
+def test_an_unanswerable_question_asks_for_none_above_every_candidate():
+    labels = torch.tensor([0, 0])
+    assert listwise_loss(torch.tensor([-3.0, -3.0]), labels, torch.tensor(1.0)) < listwise_loss(
+        torch.tensor([2.0, 2.0]), labels, torch.tensor(1.0))
+
+
+def test_a_training_list_keeps_positives_and_the_hard_negatives_first():
+    candidates = ([{"label": 0, "source": "ranked", "rank": r} for r in range(1, 11)]
+                  + [{"label": 1, "source": "gold", "rank": None}, {"label": 0, "source": "nearest", "rank": None}])
+    chosen = sampled({"candidates": candidates}, 6, random.Random(0))
+    assert [c["source"] for c in chosen[:2]] == ["gold", "nearest"]
+    assert [c["rank"] for c in chosen[2:]] == [1, 2, 3, 4]
+
+
+def test_auc_is_the_chance_a_positive_outscores_a_negative():
+    assert auc([3, 2], [1, 0]) == 1.0 and auc([1], [1]) == 0.5 and auc([0], [1]) == 0.0
+
+
+def test_held_out_figures_compare_the_reader_with_the_assistants_order():
+    def candidate(label, rank, relevance):
+        return {"label": label, "rank": rank, "relevance": relevance, "rerank": relevance}
+
+    rows = [{"kind": "answerable", "candidates": [candidate(0, 1, 0.7), candidate(1, 2, 0.6)]},
+            {"kind": "unanswerable", "candidates": [candidate(0, 1, 0.5), candidate(0, 2, 0.4)]}]
+    figures = metrics(rows, [[0.0, 2.0], [-2.0, -1.0]], threshold=0.5)
+    assert figures["hit@1 reader (top 10)"] == 1.0 and figures["hit@1 assistant (top 10)"] == 0.0
+    assert figures["pair accuracy (score above the learned none logit = answers)"] == 1.0
+    assert figures["AUC answerable vs unanswerable, reader max (top 10)"] == pytest.approx(1.0)
+    assert figures["decline accuracy at the learned none logit"] == 1.0
+
+
+def test_the_blend_weight_is_chosen_on_the_other_half_of_the_questions():
+    from train.fit import blended_hit1
+
+    rows = [{"kind": "answerable", "candidates": [{"label": 0, "rank": 1, "rerank": 0.70},
+                                                  {"label": 1, "rank": 2, "rerank": 0.65}]} for _ in range(4)]
+    hit1, weights = blended_hit1(rows, [[-3.0, 3.0]] * 4)
+    assert hit1 == 1.0 and all(w > 0 for w in weights)
+
+
+def test_the_decline_threshold_separates_best_scores_with_the_highest_balanced_accuracy():
+    from train.fit import balanced_accuracy, decline_threshold
+
+    best, answerable = [2.0, 1.5, 0.4, -1.0, -2.0], [True, True, True, False, False]
+    threshold = decline_threshold(best, answerable)
+    assert -1.0 < threshold < 0.4 and balanced_accuracy(best, answerable, threshold) == 1.0

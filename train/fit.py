@@ -1,0 +1,295 @@
+"""Train the reader listwise and report it on the held-out questions.
+
+    python -m train fit          (make reader: assemble first)
+
+Each step takes a few questions' candidate lists: a question's positives and its hardest negatives
+(the nearest clause, another place's rule, its heading, the assistant's top-ranked others) go
+through the model together, and a softmax over the list plus a learned "none" logit is asked to
+pick a positive, or "none" for a question the corpus does not answer. Only the joint top layers
+and the head learn: the lower states of every distinct question and passage are computed once,
+before the first step (`ReaderNet`). Seeded and single-process on `threads` cores.
+
+The held-out 15 % of the written questions are scored once, by the fp16 delta as saved, over
+their full candidate lists: pair accuracy (score above or below the none logit), AUC of
+answerable against unanswerable by the best score among the assistant's top 10, and hit@1 over
+those top 10, beside the assistant's own ranking.
+"""
+from __future__ import annotations
+
+import json
+import math
+import random
+import time
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+import torch
+
+from assistant.reader import (
+    PASSAGE_PREFIX,
+    PASSAGE_TOKENS,
+    QUERY_PREFIX,
+    QUESTION_TOKENS,
+    Reader,
+    ReaderCard,
+    ReaderNet,
+    load_delta,
+    save_delta,
+    save_tensors,
+)
+
+SPECIAL = ("nearest", "other-place", "heading")  # the negatives every training list keeps
+
+
+@dataclass(frozen=True)
+class FitConfig:
+    joint_layers: int = 1  # two cost twice the time a step and at inference a pair (measured: 2.7 s against 1.2 s a step)
+    epochs: int = 2  # the first over the written questions, the next over their variants where there are any
+    list_size: int = 6  # candidates of one question in a step
+    lists_per_step: int = 4
+    learning_rate: float = 2e-4  # joint layers
+    head_learning_rate: float = 1e-3  # head and none logit
+    weight_decay: float = 0.01
+    warmup: float = 0.06
+    seed: int = 20261201
+    threads: int = 2
+    question_tokens: int = QUESTION_TOKENS
+    passage_tokens: int = PASSAGE_TOKENS
+    batch: int = 64  # texts per forward pass when computing lower states
+    budget_minutes: float = 40.0  # training stops here whatever is left, so `make reader` stays within the hour
+
+
+def training_lists(lists: list[dict], epoch: int, rng: random.Random) -> list[dict]:
+    """One list per training question for `epoch`: the written question first, then a variant where there is one."""
+    by_origin: dict[str, list[dict]] = {}
+    for row in lists:
+        if row["split"] == "train":
+            by_origin.setdefault(row["origin"], []).append(row)
+    chosen = []
+    for origin in sorted(by_origin):
+        rows = by_origin[origin]
+        variants = [r for r in rows if r["variant"] != "written"]
+        chosen.append(rng.choice(variants) if epoch > 0 and variants else rows[0])
+    rng.shuffle(chosen)
+    return chosen
+
+
+def sampled(row: dict, size: int, rng: random.Random) -> list[dict]:
+    """Up to two positives, then one of each special negative (the nearest clause, the first other place's
+    rule, the heading), then the best-ranked negatives, `size` in all."""
+    positives = [c for c in row["candidates"] if c["label"]]
+    rng.shuffle(positives)
+    negatives = [c for c in row["candidates"] if not c["label"]]
+    special = [c for c in (next((c for c in negatives if c["source"] == s), None) for s in SPECIAL) if c]
+    ranked = sorted((c for c in negatives if c["source"] not in SPECIAL), key=lambda c: c["rank"] or 99)
+    return (positives[:2] + special + ranked)[:size]
+
+
+def pickable(row: dict, size: int) -> list[dict]:
+    """Every candidate `sampled` may pick for the row: all positives, whichever of them it shuffles first."""
+    positives = [c for c in row["candidates"] if c["label"]]
+    return positives + [c for c in sampled(row, size, random.Random(0)) if not c["label"]]
+
+
+def listwise_loss(scores: torch.Tensor, labels: torch.Tensor, none: torch.Tensor) -> torch.Tensor:
+    """−log of the softmax mass on the positives (or on "none" when there is no positive), over the list and none."""
+    logits = torch.cat([scores, none.reshape(1)])
+    total = torch.logsumexp(logits, 0)
+    if labels.any():
+        return total - torch.logsumexp(scores[labels.bool()], 0)
+    return total - none
+
+
+def fit(lists: list[dict], data_dir: Path, delta: Path, config: FitConfig = FitConfig(), log=print) -> dict:
+    """Train, save the delta (fp16) with its checksum, score the held-out lists with the saved delta; returns figures."""
+    from index.reader_base import load_base
+
+    torch.manual_seed(config.seed)
+    torch.set_num_threads(config.threads)
+    rng = random.Random(config.seed)
+    started = time.perf_counter()
+    bert, tokenizer = load_base(data_dir)
+    net = ReaderNet(bert, config.joint_layers).eval()
+    for parameter in net.parameters():
+        parameter.requires_grad = False
+    epochs = [training_lists(lists, epoch, rng) for epoch in range(config.epochs)]
+    rows = [row for epoch in epochs for row in epoch]
+    questions = lower_states(net, tokenizer, {r["question"] for r in rows}, QUERY_PREFIX, config.question_tokens,
+                             config.batch)
+    passages = lower_states(net, tokenizer, {c["passage"] for r in rows for c in pickable(r, config.list_size)},
+                            PASSAGE_PREFIX, config.passage_tokens, config.batch)
+    log(f"lower states of {len(questions)} questions and {len(passages)} passages in "
+        f"{(time.perf_counter() - started) / 60:.1f} min")
+    named = dict(net.named_parameters())
+    for name in net.trained_state():
+        named[name].requires_grad = True
+    body = [p for n, p in named.items() if p.requires_grad and n.startswith("layers.")]
+    head = [p for n, p in named.items() if p.requires_grad and not n.startswith("layers.")]
+    optimizer = torch.optim.AdamW([{"params": body, "lr": config.learning_rate},
+                                   {"params": head, "lr": config.head_learning_rate}], weight_decay=config.weight_decay)
+    steps = sum(math.ceil(len(e) / config.lists_per_step) for e in epochs)
+    warmup = max(1, int(config.warmup * steps))
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda s: min((s + 1) / warmup, max(0.0, (steps - s) / max(1, steps - warmup))))
+    step, running, stopped = 0, 0.0, False
+    log(f"training {sum(p.numel() for p in body + head) / 1e6:.2f} M parameters on {len(rows)} lists, "
+        f"{steps} steps, {config.threads} threads")
+    net.train()
+    for layer in net.layers[:len(net.layers) - config.joint_layers]:
+        layer.eval()
+    for epoch, epoch_rows in enumerate(epochs):
+        for start in range(0, len(epoch_rows), config.lists_per_step):
+            group = [(row, sampled(row, config.list_size, rng)) for row in epoch_rows[start:start + config.lists_per_step]]
+            scores = net.joint([questions[row["question"]] for row, chosen in group for _ in chosen],
+                               [passages[c["passage"]] for _, chosen in group for c in chosen])
+            losses, at = [], 0
+            for _, chosen in group:
+                labels = torch.tensor([c["label"] for c in chosen])
+                losses.append(listwise_loss(scores[at:at + len(chosen)], labels, net.none))
+                at += len(chosen)
+            loss = torch.stack(losses).mean()
+            optimizer.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(body + head, 1.0)
+            optimizer.step()
+            schedule.step()
+            step += 1
+            running = 0.98 * running + 0.02 * loss.item() if step > 1 else loss.item()
+            minutes = (time.perf_counter() - started) / 60
+            if step % 100 == 0:
+                log(f"epoch {epoch + 1} step {step}/{steps} loss {running:.3f} {minutes:.1f} min")
+            if minutes > config.budget_minutes:
+                log(f"time budget of {config.budget_minutes} min reached at step {step}/{steps}")
+                stopped = True
+                break
+        if stopped:
+            break
+    minutes = (time.perf_counter() - started) / 60
+    net.eval()
+    card = ReaderCard(joint_layers=config.joint_layers, threshold=round(net.none.item(), 4),
+                      question_tokens=config.question_tokens, passage_tokens=config.passage_tokens)
+    save_delta(net, card, delta)
+    figures = {"train minutes": round(minutes, 1), "steps": step, "of steps": steps,
+               **held_out_figures(lists, data_dir, delta, config.threads)}
+    return {"config": asdict(config), "figures": figures}
+
+
+def held_out_figures(lists: list[dict], data_dir: Path, delta: Path, threads: int = 2) -> dict:
+    """Score the held-out lists with the delta as saved (fp16 on the base), choose the decline threshold on
+    those scores, write it into the delta's card (a new checksum) and return the figures."""
+    reader = Reader.load(data_dir, delta, threads)
+    held_out = [row for row in lists if row["split"] == "held-out"]
+    scores = [reader.score(row["question"], [c["passage"] for c in row["candidates"]]) for row in held_out]
+    _write_scores(data_dir, held_out, scores)
+    best = [max((s for s, c in zip(row_scores, row["candidates"]) if c["rank"]), default=-99.0)
+            for row, row_scores in zip(held_out, scores)]
+    answerable = [row["kind"] == "answerable" for row in held_out]
+    threshold = decline_threshold(best, answerable)
+    state, card = load_delta(delta)
+    digest = save_tensors(state, replace(card, threshold=round(threshold, 4)), delta)
+    halves = [(best[k::2], answerable[k::2]) for k in (0, 1)]
+    out_of_fold = [balanced_accuracy(*halves[k], decline_threshold(*halves[1 - k])) for k in (0, 1)]
+    return {"sha256": digest, "delta bytes": delta.stat().st_size,
+            **metrics(held_out, scores, reader.none),
+            "decline threshold (held-out, best balanced accuracy)": round(threshold, 4),
+            "decline balanced accuracy, threshold chosen on the other half": round(sum(out_of_fold) / 2, 4)}
+
+
+def balanced_accuracy(best: list[float], answerable: list[bool], threshold: float) -> float:
+    """Mean of the shares of answerable questions answered and of unanswerable ones declined."""
+    answered = [b > threshold for b, a in zip(best, answerable) if a]
+    declined = [b <= threshold for b, a in zip(best, answerable) if not a]
+    return (sum(answered) / max(1, len(answered)) + sum(declined) / max(1, len(declined))) / 2
+
+
+def decline_threshold(best: list[float], answerable: list[bool]) -> float:
+    """The threshold on the best score with the highest balanced accuracy (the lowest such on a tie)."""
+    values = sorted(set(best))
+    cuts = [values[0] - 1.0] + [(a + b) / 2 for a, b in zip(values, values[1:])]
+    return max(cuts, key=lambda t: (balanced_accuracy(best, answerable, t), -t))
+
+
+def lower_states(net: ReaderNet, tokenizer, texts: set[str], prefix: str, tokens: int, batch: int) -> dict[str, torch.Tensor]:
+    """Text → its lower states (fp16), computed in batches of similar length."""
+    ordered = sorted(texts, key=lambda t: (len(t), t))
+    states: dict[str, torch.Tensor] = {}
+    for start in range(0, len(ordered), batch):
+        chunk = ordered[start:start + batch]
+        encoded = tokenizer.encode([prefix + t for t in chunk], max_length=tokens)
+        with torch.no_grad():  # not inference mode: the states go into the joint layers' autograd graph
+            states.update(zip(chunk, net.lower(encoded["input_ids"], encoded["attention_mask"])))
+    return states
+
+
+def auc(positives: list[float], negatives: list[float]) -> float:
+    """Probability that a random positive outscores a random negative (ties count half)."""
+    if not positives or not negatives:
+        return float("nan")
+    wins = sum((p > n) + 0.5 * (p == n) for p in positives for n in negatives)
+    return wins / (len(positives) * len(negatives))
+
+
+def metrics(rows: list[dict], scores: list[list[float]], threshold: float) -> dict[str, float]:
+    """Held-out figures of the reader (and of the assistant's own ranking on the same lists)."""
+    pairs = [(s, c["label"]) for row, row_scores in zip(rows, scores) for s, c in zip(row_scores, row["candidates"])]
+    pairwise = [sp > sn for row, row_scores in zip(rows, scores)
+                for sp, cp in zip(row_scores, row["candidates"]) if cp["label"]
+                for sn, cn in zip(row_scores, row["candidates"]) if not cn["label"]]
+    top = [[(s, c) for s, c in zip(row_scores, row["candidates"]) if c["rank"]] for row_scores, row in zip(scores, rows)]
+    answerable = [(row, t) for row, t in zip(rows, top) if row["kind"] == "answerable"]
+    reachable = [t for _, t in answerable if any(c["label"] for _, c in t)]
+    best = [max((s for s, _ in t), default=-99.0) for t in top]
+    relevance = [max((c["relevance"] for _, c in t), default=0.0) for t in top]
+    is_answerable = [row["kind"] == "answerable" for row in rows]
+
+    def split(values: list[float]) -> tuple[list[float], list[float]]:
+        return ([v for v, a in zip(values, is_answerable) if a], [v for v, a in zip(values, is_answerable) if not a])
+
+    return {
+        "held-out questions": len(rows),
+        "answerable": sum(is_answerable),
+        "pairs": len(pairs),
+        "pair accuracy (score above the learned none logit = answers)": round(sum((s > threshold) == bool(label) for s, label in pairs) / len(pairs), 4),
+        "pairwise accuracy (positive above negative, same list)": round(sum(pairwise) / len(pairwise), 4),
+        "answerable with a positive in the top 10": len(reachable),
+        "hit@1 reader (top 10)": round(sum(max(t, key=lambda x: x[0])[1]["label"] for t in reachable) / len(reachable), 4),
+        "hit@1 assistant (top 10)": round(sum(min(t, key=lambda x: x[1]["rank"])[1]["label"] for t in reachable) / len(reachable), 4),
+        "hit@1 reader (all candidates)": round(sum(
+            max(zip(s, row["candidates"]), key=lambda x: x[0])[1]["label"] for row, s in zip(rows, scores)
+            if row["kind"] == "answerable") / max(1, sum(is_answerable)), 4),
+        "AUC answerable vs unanswerable, reader max (top 10)": round(auc(*split(best)), 4),
+        "AUC answerable vs unanswerable, assistant relevance max (top 10)": round(auc(*split(relevance)), 4),
+        "decline accuracy at the learned none logit": round(sum((b > threshold) == a for b, a in zip(best, is_answerable)) / len(rows), 4),
+        "hit@1 rerank + w·sigmoid(reader), w out of fold (top 10)": blended_hit1(rows, scores)[0],
+        "w chosen on each half": blended_hit1(rows, scores)[1],
+    }
+
+
+BLEND_WEIGHTS = (0.0, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0, 2.0)
+
+
+def blended_hit1(rows: list[dict], scores: list[list[float]]) -> tuple[float, list[float]]:
+    """Hit@1 over the top 10 when the assistant's rerank gets w × sigmoid(reader score), with w chosen
+    out of fold: on the even-numbered questions for the odd ones and the other way round.
+    Returns the hit@1 and the two weights chosen."""
+    lists = [[(c["rerank"], s, c["label"]) for s, c in zip(row_scores, row["candidates"]) if c["rank"]]
+             for row, row_scores in zip(rows, scores) if row["kind"] == "answerable"]
+    lists = [t for t in lists if any(label for *_, label in t)]
+
+    def hit1(part: list, w: float) -> float:
+        return sum(max(t, key=lambda x: x[0] + w / (1 + math.exp(-x[1])))[2] for t in part) / max(1, len(part))
+
+    folds = [lists[0::2], lists[1::2]]
+    chosen = [max(BLEND_WEIGHTS, key=lambda w: (hit1(folds[1 - k], w), -w)) for k in (0, 1)]
+    hits = sum(hit1(folds[k], chosen[k]) * len(folds[k]) for k in (0, 1)) / max(1, len(lists))
+    return round(hits, 4), chosen
+
+
+def _write_scores(data_dir: Path, rows: list[dict], scores: list[list[float]]) -> None:
+    from train.cli import LISTS_DIR
+
+    with open(data_dir / LISTS_DIR / "held-out-scores.jsonl", "w", encoding="utf-8") as f:
+        for row, row_scores in zip(rows, scores):
+            f.write(json.dumps({"id": row["id"], "kind": row["kind"], "scores": [round(s, 4) for s in row_scores],
+                                "labels": [c["label"] for c in row["candidates"]],
+                                "ranks": [c["rank"] for c in row["candidates"]]}) + "\n")

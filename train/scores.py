@@ -1,0 +1,86 @@
+"""Reader scores of the assistant's top candidates for the eval cases, for fitting weights and thresholds.
+
+    python -m train eval-scores [--split dev]   → eval/out/reader-<split>.jsonl
+
+The reader never trained on eval cases, so these scores are out of sample for every case. Fit on
+the dev split only; the test split is for the final report. Each row: the case, how the question
+was read, and for each of the top candidates its rank, clause, the assistant's scores, the
+reader's score, and whether the clause holds a gold quote (same file, whitespace ignored).
+"""
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from assistant.compose import compose
+from assistant.core import Assistant
+from assistant.reader import Reader, candidate_passages, reader_question
+from domain.errors import InputError
+from domain.text import tokens
+from eval.cases import Case, evidence
+
+OUT = Path(__file__).resolve().parent.parent / "eval" / "out"
+TOP = 10
+
+
+def case_scores(assistant: Assistant, reader: Reader, case: Case, top: int = TOP) -> dict:
+    corpus = assistant.store.corpus
+    row: dict = {"id": case.id, "split": case.split, "type": case.type, "answerable": bool(case.gold),
+                 "file": case.file}
+    try:
+        query = assistant.understood(case.question, case.location, case.history)
+        ranked = assistant.search(case.question, case.location, case.history)
+    except InputError as error:
+        return {**row, "error": str(error), "candidates": []}
+    hits = ranked[:top]
+    # declined for another reason than weak evidence (remit, place, a detail not stated): what the blend cannot change
+    row["declined otherwise"] = compose(query, ranked, corpus, tokens(query.search_text), "2026-12-01",
+                                        assistant.retrieval.top_k, -1.0, {}).refused
+    question = reader_question(case.question, query.place, case.history)
+    passages = candidate_passages(query, [h.clause_id for h in hits], corpus)
+    started = time.perf_counter()
+    scores = reader.score(question, passages)
+    row["reader ms"] = round((time.perf_counter() - started) * 1000, 1)
+    row["question"] = question
+    row["candidates"] = []
+    for rank, (hit, passage, score) in enumerate(zip(hits, passages, scores), start=1):
+        clause = corpus.clause(hit.clause_id)
+        text = "".join(evidence(clause).split())
+        holds = any(g["file"] == clause.source.file and "".join(g["quote"].split()) in text for g in case.gold)
+        row["candidates"].append({
+            "rank": rank, "clause_id": hit.clause_id, "file": clause.source.file, "start_line": clause.source.start_line,
+            "passage": passage, "rerank": round(hit.scores["rerank"], 4), "relevance": round(hit.scores["relevance"], 4),
+            "reader": round(score, 4), "gold": holds,
+        })
+    return row
+
+
+def write_scores(assistant: Assistant, reader: Reader, cases: list[Case], path: Path) -> list[dict]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rows = [case_scores(assistant, reader, case) for case in cases]
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    return rows
+
+
+def summary(rows: list[dict], none: float) -> dict[str, float]:
+    """Hit@1 of the assistant's order and of the reader's over the cases whose gold is in the top 10,
+    and the AUC of the best reader score and of the best relevance, answerable against out-of-scope."""
+    from train.fit import auc
+
+    reachable = [r for r in rows if r["answerable"] and any(c["gold"] for c in r["candidates"])]
+    best = [(r["answerable"], max((c["reader"] for c in r["candidates"]), default=-99.0),
+             max((c["relevance"] for c in r["candidates"]), default=0.0)) for r in rows if r["candidates"]]
+    return {
+        "cases": len(rows),
+        "answerable with the gold in the top 10": len(reachable),
+        "hit@1 assistant": round(sum(r["candidates"][0]["gold"] for r in reachable) / max(1, len(reachable)), 4),
+        "hit@1 reader": round(sum(max(r["candidates"], key=lambda c: c["reader"])["gold"] for r in reachable)
+                              / max(1, len(reachable)), 4),
+        "AUC reader max": round(auc([b for a, b, _ in best if a], [b for a, b, _ in best if not a]), 4),
+        "AUC relevance max": round(auc([v for a, _, v in best if a], [v for a, _, v in best if not a]), 4),
+        "declined by the reader alone (best score below none), answerable": round(
+            sum(b <= none for a, b, _ in best if a) / max(1, sum(a for a, _, _ in best)), 4),
+        "declined by the reader alone, out-of-scope": round(
+            sum(b <= none for a, b, _ in best if not a) / max(1, sum(not a for a, _, _ in best)), 4),
+    }
