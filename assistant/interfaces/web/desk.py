@@ -14,7 +14,7 @@ from html import escape
 
 import gradio as gr
 
-from assistant.compose import cite, clause_reference
+from assistant.compose import cite
 from assistant.core import Assistant
 from domain.errors import InputError
 from assistant.interfaces.web.render import LEVEL_NAMES, document_html, highlight, place_tag, validity
@@ -86,9 +86,11 @@ def narrowed(hits: Sequence[Hit], corpus: Corpus, filters: Filters, min_relevanc
 
 
 def standard_citation(citation: Citation) -> str:
-    """依据《标题》（文号）第X条：“…” — the parentheses are left out when the document has no 文号."""
+    """依据《标题》（文号）第X条第（X）项：“…” — the parentheses are left out when the document has no 文号;
+    a draft says it is not in force."""
     number = f"（{citation.document.cited_number}）" if citation.document.cited_number else ""
-    return f"依据《{citation.document.title}》{number}{clause_reference(citation.clause.label)}：“{citation.quote}”"
+    draft = f"（该文件为{citation.document.draft}，未正式施行）" if citation.status == "draft" else ""
+    return f"依据《{citation.document.title}》{number}{citation.clause.reference}：“{citation.quote}”{draft}"
 
 
 def ticket_summary(question: str, place: str | None, citations: Sequence[Citation]) -> str:
@@ -134,7 +136,7 @@ def hotline_desk(current: Callable[[], Assistant], place_names: Sequence[str]) -
     everything = [("全部", "")]
 
     def document_choices(corpus: Corpus) -> list[tuple[str, str]]:
-        return everything + [(f"{d.title}（{d.cited_number or '无文号'}）", d.id) for d in corpus.documents]
+        return everything + [(f"{d.title}（{d.cited_number or '未标注文号'}）", d.id) for d in corpus.documents]
 
     with gr.Row():
         query = gr.Textbox(label="来电问题或关键词", placeholder="例如：鲁山县 饭店 房租减免", scale=5)

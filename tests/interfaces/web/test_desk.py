@@ -7,7 +7,6 @@ from assistant.compose import cite
 from assistant.interfaces.web.desk import (
     TOPICS,
     Filters,
-    clause_reference,
     department_choices,
     lead_units,
     narrowed,
@@ -30,25 +29,13 @@ def _citations(hits, corpus, text="房租减免"):
     return [cite(h, corpus, tokens(text), TODAY) for h in hits]
 
 
-@pytest.mark.parametrize("label, reference", [
-    ("三、", "第三条"),
-    ("三、（二）", "第三条（二）"),
-    ("一、3.", "第一条3"),
-    ("四、（一）2．", "第四条（一）2"),
-    ("第一，", "第一条"),
-    ("第五条", "第五条"),
-    ("导语", "导语"),
-])
-def test_a_clause_label_reads_as_the_article_of_a_citation(label, reference):
-    assert clause_reference(label) == reference
-
-
 def test_the_standard_citation_names_title_number_article_and_quotes_verbatim(assistant, corpus, rent_hits):
     citation = _citations([h for h in rent_hits if corpus.document(h.doc_id).cited_number][:1], corpus)[0]
     text = standard_citation(citation)
     assert text == (f"依据《{citation.document.title}》（{citation.document.cited_number}）"
-                    f"{clause_reference(citation.clause.label)}：“{citation.quote}”")
-    assert re.fullmatch(r"依据《[^》]+》（[^）]+）第[一二三四五六七八九十]+条[^：]*：“.+”", text, re.S)
+                    f"{citation.clause.reference}：“{citation.quote}”")
+    assert re.fullmatch(r"依据《[^》]+》（[^）]+）第[一二三四五六七八九十]+条(第（[一二三四五六七八九十]+）项|第\d+项)?(第\d+目)?：“.+”",
+                        text, re.S)
     assert citation.quote.replace("\n", "") in citation.clause.text.replace("\n", "")
 
 
@@ -56,7 +43,7 @@ def test_without_a_number_the_citation_leaves_the_parentheses_out(corpus):
     document = next(d for d in corpus.documents if not d.cited_number)
     clause = corpus.clauses_of(document.id)[1]
     citation = cite(Hit("p", clause.id, document.id, {"rerank": 1.0}), corpus, [], TODAY)
-    assert standard_citation(citation).startswith(f"依据《{document.title}》{clause_reference(clause.label)}：“")
+    assert standard_citation(citation).startswith(f"依据《{document.title}》{clause.reference}：“")
 
 
 def test_each_filter_narrows_to_what_it_names(assistant, corpus, rent_hits):
@@ -116,3 +103,10 @@ def test_results_mark_the_matched_words_and_escape_the_rest(corpus, rent_hits):
     html = results_html(_citations(rent_hits[:3], corpus), tokens("房租减免"))
     assert "<mark>房租</mark>" in html and html.count('class="pt-hit"') == 3
     assert "没有足够相关的条款" in results_html([], [])
+
+
+def test_a_draft_is_cited_with_its_status(corpus):
+    draft = next(d for d in corpus.documents if d.draft)
+    clause = corpus.clauses_of(draft.id)[1]
+    text = standard_citation(cite(Hit("p", clause.id, draft.id, {"rerank": 1.0}), corpus, [], TODAY))
+    assert text.endswith("”（该文件为讨论稿，未正式施行）")
