@@ -101,6 +101,7 @@ def document_html(document: Document, clauses: Sequence[Clause], focus: str | No
 
 CSS = """
 .pt-answer { white-space: pre-wrap; line-height: 1.6; }
+.pt-pending { color: #4b5563; }
 .pt-cards { display: grid; gap: 10px; margin-top: 10px; }
 .pt-card { border: 1px solid #d9e2ec; border-left: 4px solid #1677ff; border-radius: 8px; padding: 10px 12px;
            background: #fff; color: #1f2933; }
@@ -120,9 +121,13 @@ CSS = """
 .pt-hit { border-bottom: 1px solid #e4e7eb; padding: 8px 0; }
 .pt-hit-head { font-size: 13px; color: #52606d; }
 .pt-clause-text { white-space: pre-wrap; }
+.pt-sentence { margin-top: 4px; }
+.pt-more summary { cursor: pointer; color: #1d4ed8; font-size: 13px; margin-top: 4px; }
+.pt-more .pt-clause-text { background: #f8fafc; padding: 6px 8px; border-radius: 6px; }
 .pt-doc { max-height: 560px; overflow-y: auto; }
 .pt-doc-meta { color: #52606d; font-size: 13px; margin-bottom: 8px; }
 .pt-clause { padding: 6px 8px; border-radius: 6px; white-space: pre-wrap; }
 .pt-focus { background: #fff7d6; outline: 2px solid #f5c518; }
+#owner-thanks .progress-text, #owner-thanks .meta-text, #owner-thanks .eta-bar { display: none !important; }
 mark { background: #ffe58f; color: inherit; padding: 0 1px; }
 """

@@ -30,6 +30,7 @@ from assistant.interfaces.web.desk import hotline_desk
 from assistant.interfaces.web.feedback import FeedbackStore
 from assistant.interfaces.web.guards import BodyLimit, CrossOrigin, SecurityHeaders
 from assistant.interfaces.web.limits import RateLimiter, slow_down
+from assistant.interfaces.web.page import PAGE_I18N, PAGE_JS
 from assistant.interfaces.web.render import CSS
 from assistant.interfaces.web.wechat import wechat_router
 from assistant.interfaces.web.widget import install_widget
@@ -52,11 +53,17 @@ def place_names() -> list[tuple[str, str]]:
     return [(f"{p.parent} · {p.name}" if p.level == "county" else p.name, p.name) for p in [*covered, *rest, *others]]
 
 
+# Gradio's blue-500 on white is 3.67:1; blue-700 keeps text at ≥ 4.5:1 (WCAG AA) on buttons and tabs
+THEME = gr.themes.Default(primary_hue="blue").set(
+    color_accent="*primary_700", button_primary_background_fill="*primary_700",
+    button_primary_background_fill_hover="*primary_800", button_primary_text_color="white")
+
+
 def pages(live: LiveAssistant, feedback: FeedbackStore) -> gr.Blocks:
     """The Gradio pages: the owner chat and the hotline desk, as two tabs."""
     names = place_names()
     with gr.Blocks(title="政策通 · 惠企政策助手", analytics_enabled=False) as blocks:
-        gr.Markdown("## 政策通 · 惠企政策助手\n引用政策原文回答，并标明适用地区、文号和条款。")
+        gr.Markdown("# 政策通 · 惠企政策助手\n引用政策原文回答，并标明适用地区、文号、条款和文件状态。")
         with gr.Tab("企业咨询", elem_id="tab-owner"):
             owner_chat(lambda: live.assistant, feedback, names)
         with gr.Tab("12345 热线坐席", elem_id="tab-desk"):
@@ -124,8 +131,9 @@ def create_app(assistant: Assistant, settings: Settings) -> FastAPI:
                                          slots=app.state.answer_slots))
     install_widget(app, settings.widget_origins, settings.max_question_chars)
     blocks = pages(live, FeedbackStore(settings.feedback_db))
-    return gr.mount_gradio_app(app, blocks, path="/", css=CSS, theme=gr.themes.Default(primary_hue="blue"),
-                               show_error=False, footer_links=[])
+    return gr.mount_gradio_app(app, blocks, path="/", css=CSS, theme=THEME,
+                               show_error=False, footer_links=[], i18n=PAGE_I18N,
+                               js=PAGE_JS)
 
 
 def banner(settings: Settings) -> str:
