@@ -9,6 +9,7 @@ from assistant.interfaces.web.desk import (
     Filters,
     department_choices,
     lead_units,
+    meaningful_words,
     narrowed,
     results_html,
     standard_citation,
@@ -63,10 +64,39 @@ def test_each_filter_narrows_to_what_it_names(assistant, corpus, rent_hits):
     assert len(loans) < len(everything)
 
 
-def test_the_department_filter_offers_single_units_not_role_words(corpus):
+def test_the_department_filter_offers_single_units_each_with_its_place_grouped_by_place(corpus):
     choices = department_choices(corpus)
-    assert "县财政局" in choices and "市工业和信息化局" in choices
-    assert not [c for c in choices if c in ("牵头单位", "责任单位") or c.startswith("各") or "〔" in c]
+    values = [value for _, value in choices]
+    assert "鲁山县|县财政局" in values and "焦作市|市工业和信息化局" in values
+    units = [value.split("|")[1] for value in values]
+    assert not [u for u in units if u in ("牵头单位", "责任单位") or u.startswith("各") or "〔" in u]
+    assert all(label == f"{value.split('|')[0].replace('国家', '国家层面')} · {value.split('|')[1]}"
+               or label.startswith("国家层面 · ") for label, value in choices)
+    places_in_order = [value.split("|")[0] for value in values]
+    blocks = [p for i, p in enumerate(places_in_order) if i == 0 or places_in_order[i - 1] != p]
+    assert len(blocks) == len(set(blocks))  # each place's units together
+    depth = ["county", "city", "province", "national"]
+    levels = [depth.index(corpus_level(corpus, place)) for place in blocks]
+    assert levels == sorted(levels) and levels[0] == 0  # the caller's county first, the wider places after
+
+
+def corpus_level(corpus, name):
+    return next(d.jurisdiction.level for d in corpus.documents if d.jurisdiction.name == name)
+
+
+def test_a_department_of_one_place_filters_on_that_place(assistant, corpus, rent_hits):
+    floor = assistant.retrieval.min_relevance
+    lushan = narrowed(rent_hits, corpus, Filters(department="鲁山县|县财政局"), floor, limit=100)
+    assert lushan and all(corpus.document(h.doc_id).jurisdiction.name == "鲁山县" for h in lushan)
+    assert not narrowed(rent_hits, corpus, Filters(department="湛河区|县财政局"), floor, limit=100)
+
+
+def test_only_the_meaningful_words_of_a_call_are_marked():
+    words = tokens("他不能交房租了，店里的人很着急，能减免吗")
+    kept = meaningful_words(words)
+    assert "房租" in kept and "减免" in kept
+    assert not {"他", "人", "不能", "店"} & set(kept)
+    assert meaningful_words(["税", "人", "他"]) == ["税"]  # a single character only when a topic word
 
 
 @pytest.mark.parametrize("departments, units", [
@@ -103,6 +133,16 @@ def test_results_mark_the_matched_words_and_escape_the_rest(corpus, rent_hits):
     html = results_html(_citations(rent_hits[:3], corpus), tokens("房租减免"))
     assert "<mark>房租</mark>" in html and html.count('class="pt-hit"') == 3
     assert "没有足够相关的条款" in results_html([], [])
+
+
+def test_a_result_shows_its_matching_sentences_and_folds_the_rest_of_the_clause(corpus, rent_hits):
+    citations = _citations(rent_hits[:10], corpus, "他不能交房租怎么办")
+    long = next(c for c in citations if len(c.clause.text) > len(c.quote) + 40)
+    html = results_html([long], tokens("他不能交房租怎么办"))
+    shown, folded = html.split('<details class="pt-more">')
+    assert "<summary>展开全文</summary>" in folded
+    assert re.sub(r"<[^>]+>", "", shown).count(long.quote[:30]) == 1
+    assert "<mark>他</mark>" not in html and "<mark>不能</mark>" not in html and "<mark>房租</mark>" in html
 
 
 def test_a_draft_is_cited_with_its_status(corpus):
