@@ -42,15 +42,23 @@ DOCS_ASSETS = Path(fastapi_offline.__file__).resolve().parent / "static"  # Swag
 
 def place_names() -> list[tuple[str, str]]:
     """The places an asker can pick, as (label, name): those whose own policies the corpus holds first,
-    then the rest of the corpus's province city by city (each city before its counties), then the other
-    provinces. Any other place can still be said in the question."""
+    marked （有本地政策）, the province and then city by city; then the rest of the corpus's province
+    city by city (each city before its counties), then the other provinces. Any other place can still
+    be said in the question."""
     covered = [p for p in places.covered_places() if p.level != "national"]
     home = [p for p in places.GAZETTEER if p.home and p.level in ("city", "county") and not p.covered]
     cities = [p for p in home if p.level == "city"] + [p for p in covered if p.level == "city"]
     cities.sort(key=lambda city: not any(p.parent == city.name or p is city for p in covered))  # 平顶山市, 焦作市 first
+    own = [p for p in covered if p.level == "province"] + [
+        q for city in cities for q in [city, *(p for p in covered if p.parent == city.name)] if q.covered]
     rest = [q for city in cities for q in [city, *(p for p in home if p.parent == city.name)] if not q.covered]
     others = [p for p in places.GAZETTEER if p.level == "province" and not p.home]
-    return [(f"{p.parent} · {p.name}" if p.level == "county" else p.name, p.name) for p in [*covered, *rest, *others]]
+
+    def label(p: places.Place) -> str:
+        name = f"{p.parent} · {p.name}" if p.level == "county" else p.name
+        return f"{name}（有本地政策）" if p.covered else name
+
+    return [(label(p), p.name) for p in [*own, *rest, *others]]
 
 
 # Gradio's blue-500 on white is 3.67:1; blue-700 keeps text at ≥ 4.5:1 (WCAG AA) on buttons and tabs

@@ -46,7 +46,7 @@ def test_an_owner_asks_and_sees_the_answer_with_citation_cards(page, server_url,
     question = "开饭店，房租能减免吗？<script>window.hacked = 1</script>"
     expected = assistant.ask(question, location="鲁山县")
     page.goto(server_url + "/")
-    _choose(page, "您所在的地区", "平顶山市 · 鲁山县")
+    _choose(page, "您所在的地区", "平顶山市 · 鲁山县（有本地政策）")
     page.locator("#owner-question textarea").fill(question)
     page.locator("#owner-send").click()
     cards = page.locator("#owner-chat .pt-card")
