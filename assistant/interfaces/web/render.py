@@ -88,7 +88,9 @@ def document_html(document: Document, clauses: Sequence[Clause], focus: str | No
     words = tuple(words)
     status = f"{document.draft}（未正式施行）" if document.draft else ("试行" if document.trial else "")
     head = " · ".join(escape(x) for x in (document.jurisdiction.name, issued(document), document.issuer or "", status) if x)
-    parts = [f'<div class="pt-doc"><h3>{escape(document.title)}</h3><div class="pt-doc-meta">{head}</div>']
+    # a scrolling region a keyboard can reach and a screen reader can name
+    parts = [f'<div class="pt-doc" tabindex="0" role="region" aria-label="文件全文：{escape(document.title)}">'
+             f'<h2 class="pt-doc-title">{escape(document.title)}</h2><div class="pt-doc-meta">{head}</div>']
     for clause in clauses:
         focused = clause.id == focus
         text = highlight(clause.text, words) if focused else escape(clause.text)
@@ -125,6 +127,7 @@ CSS = """
 .pt-more summary { cursor: pointer; color: #1d4ed8; font-size: 13px; margin-top: 4px; }
 .pt-more .pt-clause-text { background: #f8fafc; padding: 6px 8px; border-radius: 6px; }
 .pt-doc { max-height: 560px; overflow-y: auto; }
+.pt-doc-title { font-size: 17px; margin: 0 0 4px; }
 .pt-doc-meta { color: #52606d; font-size: 13px; margin-bottom: 8px; }
 .pt-clause { padding: 6px 8px; border-radius: 6px; white-space: pre-wrap; }
 .pt-focus { background: #fff7d6; outline: 2px solid #f5c518; }

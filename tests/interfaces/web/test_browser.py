@@ -368,12 +368,19 @@ def _axe_violations(page) -> list[str]:
 
 @pytest.mark.parametrize("size", [(1366, 900), (390, 844)], ids=["desktop", "phone"])
 def test_no_serious_accessibility_violation_on_the_pages(browser, server_url, size):
+    """The owner chat and the desk at `/` (after an answer, a search and a picked clause), the widget, the portal."""
     context = browser.new_context(viewport={"width": size[0], "height": size[1]}, locale="zh-CN")
     page = context.new_page()
     page.set_default_timeout(30_000)
     page.goto(server_url + "/")
     _ask(page, "焦作房地产市场有什么支持措施？")  # cards with a draft's status too
     assert _axe_violations(page) == []
+    page.get_by_role("tab", name="12345 热线坐席").click()
+    page.get_by_label("来电问题或关键词").fill("焦作房地产市场有什么支持措施")
+    page.get_by_role("button", name="查找条款").click()
+    page.locator("#desk-pick label").first.click()
+    page.locator("#desk-viewer .pt-focus").wait_for()
+    assert _axe_violations(page) == []  # the desk with its results and the document viewer
     page.goto(server_url + "/widget?id=axe")
     page.locator("#question").fill("我在鲁山县开饭店，房租能减免吗？")
     page.locator("#send").click()
