@@ -20,6 +20,7 @@ from domain.errors import InputError
 from assistant.interfaces.web.render import LEVEL_NAMES, document_html, highlight, place_tag, status_badge, validity
 from assistant.interfaces.web.text import question_problem
 from domain.types import LEVELS, Citation, Corpus, Hit, Jurisdiction
+from domain import places
 from domain.lexicon import LEXICON
 from domain.text import tokens
 
@@ -107,6 +108,14 @@ def standard_citation(citation: Citation) -> str:
     number = f"（{citation.document.cited_number}）" if citation.document.cited_number else ""
     draft = f"（该文件为{citation.document.draft}，未正式施行）" if citation.status == "draft" else ""
     return f"依据《{citation.document.title}》{number}{citation.clause.reference}：“{citation.quote}”{draft}"
+
+
+def caller_place(text: str, picked: str | None) -> str | None:
+    """The caller's place for a ticket: the one the agent picked, else the one the call names (据来电内容)."""
+    if picked:
+        return picked
+    named = places.most_specific(places.find_places(text))
+    return f"{named.name}（据来电内容）" if named and named.level != "national" else None
 
 
 def ticket_summary(question: str, place: str | None, citations: Sequence[Citation]) -> str:
@@ -200,7 +209,7 @@ def hotline_desk(current: Callable[[], Assistant], place_names: Sequence[str]) -
         words = tokens(text)
         today = searching.today or dt.date.today().isoformat()
         cited = [cite(hit, corpus, words, today) for hit in hits]
-        state = {"citations": cited, "words": words, "question": text.strip(), "place": filters.place,
+        state = {"citations": cited, "words": words, "question": text.strip(), "place": caller_place(text, filters.place),
                  "generation": searching.store.generation}
         choices = [(f"{n}. {c.tag}", c.clause.id) for n, c in enumerate(cited, start=1)]
         return (f"找到 {len(cited)} 条相关条款。", results_html(cited, words),

@@ -7,6 +7,7 @@ from assistant.compose import cite
 from assistant.interfaces.web.desk import (
     TOPICS,
     Filters,
+    caller_place,
     department_choices,
     lead_units,
     meaningful_words,
@@ -150,3 +151,9 @@ def test_a_draft_is_cited_with_its_status(corpus):
     clause = corpus.clauses_of(draft.id)[1]
     text = standard_citation(cite(Hit("p", clause.id, draft.id, {"rerank": 1.0}), corpus, [], TODAY))
     assert text.endswith("”（该文件为讨论稿，未正式施行）")
+
+
+def test_a_ticket_names_the_place_the_agent_picked_else_the_one_the_call_names():
+    assert caller_place("鲁山县饭店房租能减免吗", "湛河区") == "湛河区"
+    assert caller_place("我在鲁山县开饭店，房租能减免吗", None) == "鲁山县（据来电内容）"
+    assert caller_place("房租能减免吗", None) is None
