@@ -13,7 +13,7 @@ from collections.abc import Callable
 from domain import places
 from domain.types import Answer, Citation, Corpus, Hit, Jurisdiction, Query
 from domain.lexicon import LEXICON
-from domain.text import is_heading, sentences
+from domain.text import clause_reference, is_heading, sentences
 from index.clauses import numbering
 
 MAX_QUOTE_CHARS = 220
@@ -77,17 +77,6 @@ def best_quote(text: str, words: list[str], wanted: re.Pattern[str] | None = Non
 
     chosen = max(candidates, key=value)
     return "".join(parts[i] for i in chosen).strip()
-
-
-_CHINESE_NUMBER = "一二三四五六七八九十百零〇"
-
-
-def clause_reference(label: str) -> str:
-    """A clause label as the 第X条 of a citation: 三、（二）→ 第三条（二）, 第一，→ 第一条; 导语 stays 导语."""
-    numbered = re.match(rf"^(?:第)?([{_CHINESE_NUMBER}]+)(?:、|[，,]|$)(.*)$", label)
-    if not numbered:
-        return label
-    return f"第{numbered.group(1)}条{numbered.group(2)}".rstrip("．.、，, ")
 
 
 def refusal(query: Query, location: Jurisdiction | None, why: str, timings: dict[str, float]) -> Answer:
@@ -163,6 +152,9 @@ def compose(
         notice = f"本库没有{location.name}本级的政策，以下是适用于{location.name}的{'、'.join(reversed(wider))}规定。"
     if query.place_note:
         notice = f"{query.place_note}{notice or ''}"
+    drafts = draft_notice(citations, query.language)
+    if drafts:
+        notice = f"{notice}\n{drafts}" if notice else drafts
     return Answer(
         question=query.question,
         text=_text(query, citations, stating, notice, lead_sentence,
@@ -284,9 +276,22 @@ def citation_block(citations: list[Citation] | tuple[Citation, ...]) -> str:
     return "\n".join(lines)
 
 
+def draft_notice(citations: list[Citation], language: str = "zh") -> str | None:
+    """What the lead must add when a quoted document is a draft: it is not a rule in force."""
+    drafts = list(dict.fromkeys(c.document for c in citations if c.document.draft))
+    if not drafts:
+        return None
+    if language == "en":
+        return "Note: " + "; ".join(f"《{d.title}》 is a draft ({d.draft}), not a rule in force" for d in drafts) + "."
+    return "注意：" + "；".join(f"《{d.title}》是{d.draft}，未正式施行，仅供参考" for d in drafts) + "。"
+
+
 def particulars(citation: Citation) -> list[str]:
-    """The lines that go with a quote: who is responsible, and until when the measure runs."""
-    lines = [f"负责部门：{citation.clause.departments}"] if citation.clause.departments else []
+    """The lines that go with a quote: a status other than in force or ended (讨论稿, 试行), who is
+    responsible, and until when the measure runs."""
+    lines = [f"状态：{citation.status_label}"] if citation.status in ("draft", "trial") else []
+    if citation.clause.departments:
+        lines.append(f"负责部门：{citation.clause.departments}")
     if citation.valid_until:
         lines.append(f"执行期限：至{citation.valid_until}" + ("（已结束）" if citation.expired else ""))
     return lines

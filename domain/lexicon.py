@@ -48,6 +48,9 @@ class Lexicon:
     details: dict[str, DetailKind]
     desk_topics: dict[str, tuple[str, ...]]
     scope_topics: str
+    highlight_skip: frozenset[str]  # never marked in desk results (不能, 情况)
+    draft_markers: tuple[str, ...]  # a document whose title carries one is a draft (讨论稿, 征求意见稿): not in force
+    trial_markers: tuple[str, ...]  # in force on trial (试行)
     glossary: dict[str, tuple[str, ...]]  # English word or phrase (lower case) → Chinese terms clauses use
 
 
@@ -113,6 +116,9 @@ def load(directory: Path = DATA_DIR) -> Lexicon:
         details=details,
         desk_topics={topic: tuple(words) for topic, words in data.get("desk_topics", {}).items()},
         scope_topics=_field(data, "scope_topics", "lexicon.toml"),
+        highlight_skip=frozenset(_field(data, "highlight_skip", "lexicon.toml").split()),
+        draft_markers=tuple(_field(data, "draft_markers", "lexicon.toml").split()),
+        trial_markers=tuple(_field(data, "trial_markers", "lexicon.toml").split()),
         glossary=read_glossary(directory / "glossary_en.tsv"),
     )
 

@@ -80,3 +80,36 @@ def occurrences(text: str, needles: Iterable[str]) -> list[tuple[int, int, str]]
                 spans.append((start, end, needle))
             start = text.find(needle, end)
     return sorted(spans)
+
+
+_ARTICLE = re.compile(r"第([一二三四五六七八九十百零〇\d]+)(?:条|[，,、])|([一二三四五六七八九十百]{1,3})[、．.]")
+_CHAPTER = re.compile(r"第[一二三四五六七八九十百]+章")
+_ITEM = re.compile(r"[（(]([一二三四五六七八九十]{1,3}|\d{1,2})[）)]|(\d{1,2})[.．、]")
+_SUB_LEVELS = ("项", "目")  # below an article: 第（三）项, then 第1目
+
+
+def clause_reference(label: str) -> str:
+    """A clause's numbering as a citation says it, in the document's own numbers: 三、 → 第三条,
+    三、（二） → 第三条第（二）项, 一、3. → 第一条第3项, 三、（一）1． → 第三条第（一）项第1目, 第一， → 第一条;
+    a label of another shape (导语, （二） at the top) stays as printed, without trailing punctuation."""
+    rest, parts = label, []
+    chapter = _CHAPTER.match(rest)
+    if chapter:
+        parts.append(chapter.group(0))
+        rest = rest[chapter.end():]
+    article = _ARTICLE.match(rest)
+    if not article:
+        return label.rstrip("．.、，, ") if not parts else "".join(parts) + rest
+    parts.append(f"第{article.group(1) or article.group(2)}条")
+    rest = rest[article.end():]
+    level = 0
+    while rest:
+        item = _ITEM.match(rest)
+        if not item or level >= len(_SUB_LEVELS):
+            parts.append(rest.rstrip("．.、，, "))
+            break
+        number = f"（{item.group(1)}）" if item.group(1) else item.group(2)
+        parts.append(f"第{number}{_SUB_LEVELS[level]}")
+        level += 1
+        rest = rest[item.end():]
+    return "".join(parts)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from domain.text import without_whitespace
+from domain.text import clause_reference, without_whitespace
 
 Level = Literal["national", "province", "city", "county"]
 LEVELS: tuple[Level, ...] = ("national", "province", "city", "county")
@@ -47,13 +47,16 @@ class Document:
     parent_id: str | None = None
     valid_until: str | None = None  # ISO date when the document states an end
     validity: str | None = None  # the sentence that states the period, verbatim
+    draft: str | None = None  # the draft marker it carries (讨论稿, 征求意见稿): not a rule in force
+    trial: bool = False  # 试行: in force, on trial
 
     @property
     def cited_number(self) -> str | None:
-        """文号 as a citation shows it: an attachment names its parent's number and its label."""
+        """文号 as a citation shows it: an attachment names its parent's number and its label. An
+        attachment whose notice is not in the library has no 文号: its label alone (附件3) is not one."""
         if self.number and self.attachment:
             return f"{self.number} {self.attachment}"
-        return self.number or self.attachment
+        return self.number
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,11 @@ class Clause:
     @property
     def heading(self) -> str:
         return " › ".join(self.path)
+
+    @property
+    def reference(self) -> str:
+        """How a citation names the clause, in the document's own numbers: 第三条第（二）项."""
+        return clause_reference(self.label)
 
 
 @dataclass(frozen=True)
@@ -170,10 +178,26 @@ class Citation:
 
     @property
     def tag(self) -> str:
-        """【鲁山县 · 鲁政办〔2022〕23号 附件1 · 三、（二）】"""
+        """【鲁山县 · 鲁政办〔2022〕23号 附件1 · 第三条第（二）项】; without a 文号 【河南省 · 第一条】: the
+        title is printed beside the tag, never inside it too. A draft says so: 【焦作市 · 讨论稿 · 第一条】."""
         place = "国家层面" if self.jurisdiction.level == "national" else self.jurisdiction.name
-        source = self.document.cited_number or f"《{self.document.title}》"
-        return f"【{place} · {source} · {self.clause.label}】"
+        parts = [place, self.document.cited_number, self.document.draft, self.clause.reference]
+        return "【" + " · ".join(p for p in parts if p) + "】"
+
+    @property
+    def status(self) -> Literal["in_force", "trial", "ended", "draft"]:
+        """The force of the quoted rule: a draft is not in force whatever its dates; then an ended period."""
+        if self.document.draft:
+            return "draft"
+        if self.expired:
+            return "ended"
+        return "trial" if self.document.trial else "in_force"
+
+    @property
+    def status_label(self) -> str:
+        """The status as the asker reads it: 现行有效, 试行, 已过期, 讨论稿（未正式施行）."""
+        return {"in_force": "现行有效", "trial": "试行", "ended": "已过期",
+                "draft": f"{self.document.draft}（未正式施行）"}[self.status]
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -184,8 +208,11 @@ class Citation:
                 "number": self.document.cited_number,
                 "issuer": self.document.issuer,
                 "date": self.document.date,
+                "draft": self.document.draft,
             },
             "clause": self.clause.label,
+            "reference": self.clause.reference,
+            "status": self.status,
             "clause_path": list(self.clause.path),
             "department": self.clause.departments,
             "valid_until": self.valid_until,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from domain import places
+from domain.lexicon import LEXICON
 from domain.errors import IngestError
 from domain.types import Clause, Document, Jurisdiction, SourceSpan
 from index.clauses import parse_clauses, stated_end
@@ -28,6 +29,8 @@ class Override:
     issuer: str | None = None
     number: str | None = None
     date: str | None = None
+    draft: str | None = None  # the draft marker to show (讨论稿); "" when the document is not a draft whatever it says
+    trial: bool | None = None
     note: str | None = None
 
 
@@ -64,6 +67,7 @@ def parse_text(
         body_clauses = parse_clauses(doc_id, file, draft.body)
         date = override.date or draft.date or (parent.date if parent else None)
         period, valid_until = validity(body_clauses, date)
+        draft_marker, trial = stage(draft)
         document = Document(
             id=doc_id,
             title=draft.title,
@@ -76,6 +80,8 @@ def parse_text(
             parent_id=parent.id if parent else None,
             valid_until=valid_until,
             validity=period,
+            draft=(override.draft or None) if override.draft is not None else draft_marker,
+            trial=override.trial if override.trial is not None else trial,
         )
         made[id(draft)] = document
         documents.append(document)
@@ -89,6 +95,15 @@ def _jurisdiction(
     name = override.place or place or draft.place_hint or (parent.jurisdiction.name if parent else None)
     name = name or draft.section
     return places.place(name).jurisdiction if name else None
+
+
+def stage(draft: DocumentDraft) -> tuple[str | None, bool]:
+    """(draft marker, on trial) as the document says of itself in its title and the bracketed lines
+    under it (（讨论稿）, 《…办法（试行）》): the markers are the lexicon's; the body is not read, as
+    it names other documents."""
+    header = "".join(line.text for line in draft.lines[: draft.body_start])
+    found = next((m for m in LEXICON.draft_markers if m in header), None)
+    return found, any(m in header for m in LEXICON.trial_markers)
 
 
 VALIDITY_WORDS = ("有效期", "执行期限为", "试行期", "自发布之日起", "自印发之日起")

@@ -21,9 +21,10 @@ def _catalog(args: argparse.Namespace, settings: Settings) -> int:
     for document in corpus.documents:
         j = document.jurisdiction
         count = len(corpus.clauses_of(document.id))
+        status = f", {document.draft}" if document.draft else (", 试行" if document.trial else "")
         print(
             f"{j.level:<8} {j.name:<6} {document.cited_number or '-':<24} {document.date or '-':<10} "
-            f"{document.title}  [{count} clauses]"
+            f"{document.title}  [{count} clauses{status}]"
         )
     print(f"{len(corpus.documents)} documents, {len(corpus.clauses)} clauses, {len(corpus.passages)} passages")
     return 0

@@ -47,7 +47,7 @@ def test_every_quote_is_verbatim_and_fully_tagged(assistant):
     assert answer.citations
     for citation in answer.citations:
         assert _bare(citation.quote) in SOURCES[citation.clause.source.file]
-        assert citation.tag.startswith("【") and citation.clause.label in citation.tag
+        assert citation.tag.startswith("【") and citation.clause.reference in citation.tag
         raw = (RAW / citation.clause.source.file).read_text(encoding="utf-8").splitlines()
         span = _bare("".join(raw[citation.clause.source.start_line - 1 : citation.clause.source.end_line]))
         assert _bare(citation.quote)[:8] in span
@@ -194,7 +194,7 @@ def test_the_batch_contract(assistant):
     assert first["location"] == {"name": "湛河区", "level": "county"}
     citation = first["citations"][0]
     assert set(citation) >= {"quote", "jurisdiction", "document", "clause", "department", "valid_until", "source", "score"}
-    assert set(citation["document"]) == {"title", "number", "issuer", "date"}
+    assert set(citation["document"]) == {"title", "number", "issuer", "date", "draft"}
     assert citation["jurisdiction"]["level"] in {"national", "province", "city", "county"}
     assert set(citation["source"]) == {"file", "start_line", "end_line"}
     scores = [c["score"] for c in first["citations"]]
@@ -262,3 +262,18 @@ def test_a_deadline_question_is_answered_by_the_sentence_stating_the_date_with_t
     assert re.search(r"\d{4}年\d{1,2}月\d{1,2}日", said)  # the rule's own words, not a reformatted date
     assert any(said in c.quote for c in answer.citations)
 
+
+def test_a_draft_is_never_presented_as_a_rule_in_force(assistant):
+    answer = assistant.ask("焦作房地产市场有什么支持措施？")
+    drafts = [c for c in answer.citations if c.document.draft]
+    assert drafts, "the 焦作 讨论稿 answers this question; it is quoted, but as a draft"
+    lead = answer.text.split("\n\n")[0]
+    assert f"《{drafts[0].document.title}》是讨论稿，未正式施行" in lead and answer.notice and "讨论稿" in answer.notice
+    assert all(c.status == "draft" and "讨论稿" in c.tag for c in drafts)
+    assert answer.text.count("状态：讨论稿（未正式施行）") == len(drafts)
+    assert all(row["status"] == "draft" for row in answer.to_dict()["citations"] if row["document"]["draft"])
+
+
+def test_the_lead_names_the_clause_by_the_documents_own_numbering(assistant):
+    answer = assistant.ask("焦作房地产市场有什么支持措施？")
+    assert not re.search(r"第[一二三四五六七八九十]+条[\d（(]", answer.text)  # never 第一条3 or 第三条（八）

@@ -73,3 +73,32 @@ def test_a_document_without_a_place_needs_one_from_the_caller():
     documents, clauses = parse_text(text, "new.txt", place="鲁山县")
     assert documents[0].jurisdiction.name == "鲁山县"
     assert clauses[0].label == "一、"
+
+
+def test_a_draft_is_known_by_the_marker_in_its_own_title_and_nothing_else_is_a_draft(corpus):
+    drafts = [d for d in corpus.documents if d.draft]
+    assert [(d.jurisdiction.name, d.draft, d.trial) for d in drafts] == [("焦作市", "讨论稿", True)]
+    assert "讨论稿" in drafts[0].title
+    assert not [d for d in corpus.documents if d.trial and not d.draft]  # no other says 试行 of itself
+
+
+def test_the_status_markers_are_read_from_the_header_not_the_body():
+    text = ("鲁山县支持个体工商户发展若干措施（征求意见稿）\n一、减免房租。参照《某某办法（试行）》免收3个月房租。\n")
+    documents, _ = parse_text(text, "new.txt", place="鲁山县")
+    assert (documents[0].draft, documents[0].trial) == ("征求意见稿", False)
+
+
+def test_an_override_settles_a_documents_status(tmp_path):
+    from index.catalog import Override
+
+    text = "鲁山县支持个体工商户发展若干措施（讨论稿）\n一、减免房租。免收3个月房租。\n"
+    title = "鲁山县支持个体工商户发展若干措施（讨论稿）"
+    overrides = {("new.txt", title): Override("new.txt", title, draft="", trial=True)}
+    documents, _ = parse_text(text, "new.txt", overrides, place="鲁山县")
+    assert (documents[0].draft, documents[0].trial) == (None, True)
+
+
+def test_an_attachment_without_its_notice_has_no_number_its_label_is_not_one(corpus):
+    shifanqu = next(d for d in corpus.documents if d.source.file.startswith("003"))
+    assert shifanqu.attachment == "附件3" and shifanqu.cited_number is None
+    assert all(not (d.cited_number or "").startswith("附件") for d in corpus.documents)

@@ -9,7 +9,6 @@ repeats what was sent. A stream always ends with a `done` or an `error` event.
 """
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import math
@@ -29,7 +28,7 @@ from assistant.batch import answer_row
 from assistant.core import Assistant
 from domain.errors import AssistantError, InputError
 from assistant.interfaces.web.limits import RateLimiter, slow_down
-from assistant.interfaces.web.text import SERVER_ERROR, STREAM_PAUSE_S, question_problem, text_pieces
+from assistant.interfaces.web.text import SERVER_ERROR, question_problem, text_pieces
 from domain.types import Clause, Document
 
 MAX_HISTORY_TURNS = 20
@@ -175,7 +174,6 @@ async def _events(row: dict[str, object]) -> AsyncIterator[bytes]:
     try:
         for piece in text_pieces(str(row["answer"])):
             yield _event("chunk", {"text": piece})
-            await asyncio.sleep(STREAM_PAUSE_S)
         yield _event("citations", row["citations"])
         yield _event("done", row)
     except Exception:

@@ -30,6 +30,7 @@ from assistant.interfaces.web.desk import hotline_desk
 from assistant.interfaces.web.feedback import FeedbackStore
 from assistant.interfaces.web.guards import BodyLimit, CrossOrigin, SecurityHeaders
 from assistant.interfaces.web.limits import RateLimiter, slow_down
+from assistant.interfaces.web.page import PAGE_I18N, PAGE_JS
 from assistant.interfaces.web.render import CSS
 from assistant.interfaces.web.wechat import wechat_router
 from assistant.interfaces.web.widget import install_widget
@@ -41,22 +42,36 @@ DOCS_ASSETS = Path(fastapi_offline.__file__).resolve().parent / "static"  # Swag
 
 def place_names() -> list[tuple[str, str]]:
     """The places an asker can pick, as (label, name): those whose own policies the corpus holds first,
-    then the rest of the corpus's province city by city (each city before its counties), then the other
-    provinces. Any other place can still be said in the question."""
+    marked （有本地政策）, the province and then city by city; then the rest of the corpus's province
+    city by city (each city before its counties), then the other provinces. Any other place can still
+    be said in the question."""
     covered = [p for p in places.covered_places() if p.level != "national"]
     home = [p for p in places.GAZETTEER if p.home and p.level in ("city", "county") and not p.covered]
     cities = [p for p in home if p.level == "city"] + [p for p in covered if p.level == "city"]
     cities.sort(key=lambda city: not any(p.parent == city.name or p is city for p in covered))  # 平顶山市, 焦作市 first
+    own = [p for p in covered if p.level == "province"] + [
+        q for city in cities for q in [city, *(p for p in covered if p.parent == city.name)] if q.covered]
     rest = [q for city in cities for q in [city, *(p for p in home if p.parent == city.name)] if not q.covered]
     others = [p for p in places.GAZETTEER if p.level == "province" and not p.home]
-    return [(f"{p.parent} · {p.name}" if p.level == "county" else p.name, p.name) for p in [*covered, *rest, *others]]
+
+    def label(p: places.Place) -> str:
+        name = f"{p.parent} · {p.name}" if p.level == "county" else p.name
+        return f"{name}（有本地政策）" if p.covered else name
+
+    return [(label(p), p.name) for p in [*own, *rest, *others]]
+
+
+# Gradio's blue-500 on white is 3.67:1; blue-700 keeps text at ≥ 4.5:1 (WCAG AA) on buttons and tabs
+THEME = gr.themes.Default(primary_hue="blue").set(
+    color_accent="*primary_700", button_primary_background_fill="*primary_700",
+    button_primary_background_fill_hover="*primary_800", button_primary_text_color="white")
 
 
 def pages(live: LiveAssistant, feedback: FeedbackStore) -> gr.Blocks:
     """The Gradio pages: the owner chat and the hotline desk, as two tabs."""
     names = place_names()
     with gr.Blocks(title="政策通 · 惠企政策助手", analytics_enabled=False) as blocks:
-        gr.Markdown("## 政策通 · 惠企政策助手\n引用政策原文回答，并标明适用地区、文号和条款。")
+        gr.Markdown("# 政策通 · 惠企政策助手\n引用政策原文回答，并标明适用地区、文号、条款和文件状态。")
         with gr.Tab("企业咨询", elem_id="tab-owner"):
             owner_chat(lambda: live.assistant, feedback, names)
         with gr.Tab("12345 热线坐席", elem_id="tab-desk"):
@@ -124,8 +139,9 @@ def create_app(assistant: Assistant, settings: Settings) -> FastAPI:
                                          slots=app.state.answer_slots))
     install_widget(app, settings.widget_origins, settings.max_question_chars)
     blocks = pages(live, FeedbackStore(settings.feedback_db))
-    return gr.mount_gradio_app(app, blocks, path="/", css=CSS, theme=gr.themes.Default(primary_hue="blue"),
-                               show_error=False, footer_links=[])
+    return gr.mount_gradio_app(app, blocks, path="/", css=CSS, theme=THEME,
+                               show_error=False, footer_links=[], i18n=PAGE_I18N,
+                               js=PAGE_JS)
 
 
 def banner(settings: Settings) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 import re
 
 SERVER_ERROR = "抱歉，服务暂时出了点问题，请稍后再试。"
-STREAM_PAUSE_S = 0.02  # between streamed pieces: fast enough to read as it comes, slow enough to be seen
 _PIECE = re.compile(r"[^。；！？\n]*[。；！？\n]|[^。；！？\n]+")
 
 

@@ -1,7 +1,7 @@
 """HTML for the pages: everything from documents or users is escaped; cards show every fact of a citation."""
 from dataclasses import replace
 
-from assistant.compose import cite
+from assistant.compose import cite, citation_block
 from assistant.interfaces.web.render import answer_html, citation_card, document_html, highlight
 from domain.types import Hit
 
@@ -50,3 +50,34 @@ def test_the_document_viewer_shows_every_clause_and_marks_the_chosen_one(corpus)
     assert html.count('class="pt-clause') == len(clauses) and html.count("pt-focus") == 1
     focused = html.split("pt-focus")[1].split("</section>")[0]
     assert "<mark>企业</mark>" in focused
+
+
+def _cited(corpus, document, today="2026-11-23"):
+    clause = corpus.clauses_of(document.id)[1]
+    return cite(Hit("p", clause.id, document.id, {"rerank": 0.9}), corpus, ["房租"], today)
+
+
+def test_every_card_shows_the_documents_status(corpus):
+    draft = _cited(corpus, next(d for d in corpus.documents if d.draft))
+    card = citation_card(draft)
+    assert draft.status == "draft" and "讨论稿（未正式施行）" in card and "pt-card-draft" in card
+    assert "现行有效" not in card
+    running = _cited(corpus, next(d for d in corpus.documents if d.number and not d.draft), today="2000-01-01")
+    assert running.status == "in_force" and "现行有效" in citation_card(running)
+
+
+def test_a_missing_number_and_date_are_said_once_and_the_title_is_printed_once(corpus):
+    bare = _cited(corpus, next(d for d in corpus.documents if not d.cited_number and not d.date))
+    card = citation_card(bare)
+    assert card.count("原文未标注文号和日期") == 1 and "未标注" not in card.replace("原文未标注文号和日期", "")
+    assert card.count(bare.document.title) == 1
+    assert bare.tag.count("《") == 0 and f"《{bare.document.title}》" in citation_block([bare])
+    assert citation_block([bare]).count(bare.document.title) == 1
+    shifanqu = _cited(corpus, next(d for d in corpus.documents if d.source.file.startswith("003")))
+    assert "附件3" not in citation_card(shifanqu) and "附件3" not in shifanqu.tag
+
+
+def test_a_card_names_the_clause_by_the_documents_own_numbering(corpus):
+    clause = next(c for c in corpus.clauses if c.label == "一、1.")
+    citation = cite(Hit("p", clause.id, clause.doc_id, {"rerank": 0.9}), corpus, [], "2026-11-23")
+    assert "第一条第1项" in citation_card(citation) and "第一条第1项" in citation.tag

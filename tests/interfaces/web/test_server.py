@@ -110,3 +110,17 @@ def test_an_ingest_and_a_build_that_removes_documents_fail_no_request_of_a_clien
     assert asker.failures == []
     assert asker.documents_seen == {before, before + 1}
     assert asker.asked >= switched + 6
+
+
+def test_the_place_picker_offers_the_places_with_own_policies_first_marked_and_grouped_by_city():
+    from domain import places
+    from assistant.interfaces.web.server import place_names
+
+    names = place_names()
+    covered = {p.name for p in places.covered_places() if p.level != "national"}
+    marked = [name for label, name in names if label.endswith("（有本地政策）")]
+    assert set(marked) == covered and [name for _, name in names[: len(covered)]] == marked
+    assert names[0] == ("河南省（有本地政策）", "河南省")
+    cities = [places.place(n).parent if places.place(n).level == "county" else n for n in marked[1:]]
+    assert cities == sorted(cities, key=cities.index)  # each city's places together
+    assert [name for _, name in names].index("北京市") > [name for _, name in names].index("南阳市")  # other provinces last

@@ -1,0 +1,33 @@
+"""Clause references follow the document's own numbering: 第三条第（二）项, never 第一条3."""
+import re
+
+import pytest
+
+from domain.text import clause_reference
+
+
+@pytest.mark.parametrize("label, reference", [
+    ("三、", "第三条"),
+    ("三、（二）", "第三条第（二）项"),
+    ("四、(六)", "第四条第（六）项"),
+    ("一、3.", "第一条第3项"),
+    ("五、28．", "第五条第28项"),
+    ("四、（一）2．", "第四条第（一）项第2目"),
+    ("十二、（三）", "第十二条第（三）项"),
+    ("第一，", "第一条"),
+    ("第五条", "第五条"),
+    ("第二章第五条", "第二章第五条"),
+    ("导语", "导语"),
+    ("（二）", "（二）"),
+])
+def test_a_clause_label_reads_as_the_article_and_item_of_a_citation(label, reference):
+    assert clause_reference(label) == reference
+
+
+WELL_FORMED = re.compile(r"第[一二三四五六七八九十百]+条(第（[一二三四五六七八九十]+）项|第\d+项)?(第\d+目)?|导语|结语")
+
+
+def test_every_clause_of_the_corpus_has_a_well_formed_reference(corpus):
+    malformed = {c.label: c.reference for c in corpus.clauses if not WELL_FORMED.fullmatch(c.reference)}
+    assert not malformed
+    assert not [c.reference for c in corpus.clauses if re.search(r"条\d", c.reference)]  # the old 第一条3
