@@ -149,7 +149,7 @@ def test_a_result_shows_its_matching_sentences_and_folds_the_rest_of_the_clause(
 def test_a_draft_is_cited_with_its_status(corpus):
     draft = next(d for d in corpus.documents if d.draft)
     clause = corpus.clauses_of(draft.id)[1]
-    text = standard_citation(cite(Hit("p", clause.id, draft.id, {"rerank": 1.0}), corpus, [], TODAY))
+    text = standard_citation(cite(Hit("p", clause.id, draft.id, {"rerank": 1.0, "order": 1.0}), corpus, [], TODAY))
     assert text.endswith("”（该文件为讨论稿，未正式施行）")
 
 

@@ -54,7 +54,7 @@ def test_the_document_viewer_shows_every_clause_and_marks_the_chosen_one(corpus)
 
 def _cited(corpus, document, today="2026-11-23"):
     clause = corpus.clauses_of(document.id)[1]
-    return cite(Hit("p", clause.id, document.id, {"rerank": 0.9}), corpus, ["房租"], today)
+    return cite(Hit("p", clause.id, document.id, {"rerank": 0.9, "order": 0.9}), corpus, ["房租"], today)
 
 
 def test_every_card_shows_the_documents_status(corpus):
@@ -79,5 +79,5 @@ def test_a_missing_number_and_date_are_said_once_and_the_title_is_printed_once(c
 
 def test_a_card_names_the_clause_by_the_documents_own_numbering(corpus):
     clause = next(c for c in corpus.clauses if c.label == "一、1.")
-    citation = cite(Hit("p", clause.id, clause.doc_id, {"rerank": 0.9}), corpus, [], "2026-11-23")
+    citation = cite(Hit("p", clause.id, clause.doc_id, {"rerank": 0.9, "order": 0.9}), corpus, [], "2026-11-23")
     assert "第一条第1项" in citation_card(citation) and "第一条第1项" in citation.tag
