@@ -358,7 +358,11 @@ def test_the_widget_shows_where_the_keyboard_is(page, server_url):
 
 
 def _axe_violations(page) -> list[str]:
-    """Serious and critical violations axe-core finds on the page as it is now."""
+    """Serious and critical violations axe-core finds on the page once Gradio's progress overlays are gone
+    (a page judged as a person reads it, not half-way through an update)."""
+    page.wait_for_function("() => ![...document.querySelectorAll('.progress-text, .eta-bar, .meta-text, .meta-text-center')]"
+                           ".some(e => e.offsetParent !== null)")
+    page.wait_for_timeout(300)
     page.evaluate(AXE)  # evaluated, not a <script>: the widget's CSP allows no inline script
     found = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
                           ".filter(v => ['serious', 'critical'].includes(v.impact))"
