@@ -100,6 +100,7 @@ class RetrievalConfig:
     weight_bm25: float = 0.10
     local_bonus: float = 0.03
     department_bonus: float = 0.05  # asked who handles it: a clause that names its department answers that
+    draft_penalty: float = 0.10  # a draft (讨论稿, 征求意见稿) ranks below a rule in force on the same point
     min_relevance: float = 0.54  # absolute relevance the best of the top_k must reach, or the question is declined; calibrated on dev (python -m eval --calibrate)
 
 

@@ -75,7 +75,7 @@ def rerank(hits: list[Hit], corpus: Corpus, query: Query, idf: dict[str, float],
     `rerank` orders: it blends the dense cosine (rescaled from unrelated to on-topic), how much of
     the question's vocabulary the passage covers (rare words count more), how many bridged topic
     terms it has, and its BM25 score next to the best candidate's. For a located asker, the more
-    local of two equally relevant rules comes first.
+    local of two equally relevant rules comes first; a draft comes after a rule in force.
 
     `relevance` decides whether a passage answers at all: the mean of the rescaled cosine and the
     word coverage, both absolute, so one threshold holds for every question.
@@ -96,6 +96,8 @@ def rerank(hits: list[Hit], corpus: Corpus, query: Query, idf: dict[str, float],
             score += config.department_bonus
         if located:
             score += config.local_bonus * LEVELS.index(document.jurisdiction.level)
+        if document.draft:
+            score -= config.draft_penalty
         hit = hit.with_score("relevance", (semantic + lexical) / 2)
         reranked.append(hit.with_score("rerank", min(score, 1.0)).with_score("order", min(score, 1.0)))
     return sorted(reranked, key=lambda h: (-h.scores["rerank"], -h.scores.get("fused", 0.0)))
