@@ -202,7 +202,7 @@ def hotline_desk(current: Callable[[], Assistant], place_names: Sequence[str]) -
         if not problem:
             try:
                 hits = narrowed(searching.search(text, filters.place), corpus, filters, searching.retrieval.min_relevance)
-            except InputError as error:  # e.g. a place the gazetteer does not know
+            except InputError as error:  # text the assistant will not read (places never raise: they resolve or note)
                 problem = str(error)
         if problem:
             return f"⚠️ {problem}", "", gr.update(choices=[], value=None), "", "", gr.update(choices=[], value=[]), nothing
