@@ -52,10 +52,10 @@ class Assistant:
         started = time.perf_counter()
         with _timed(timings, "understand"):  # 1. place, topic, kind of answer
             query = understand(question, history, *_located(location))
-        ranked, words = self._ranked(query, timings, history)
+            asked = self._read_as(query, history)
+        ranked, words = self._ranked(query, timings, asked)
         with _timed(timings, "compose"):  # 7. lead and tagged verbatim quotes, or a refusal
             reader = self.reader
-            asked = reader_question(question, query.place, history) if reader else ""
             answer = compose(query, ranked, self.store.corpus, words, self.today or dt.date.today().isoformat(),
                              self.retrieval.top_k, self.retrieval.min_relevance, timings,
                              reader_floor=reader.blend.floor if reader else None,
@@ -71,7 +71,8 @@ class Assistant:
 
         Hits below `RetrievalConfig.min_relevance` are included; callers filter and cut as they need.
         """
-        ranked, _ = self._ranked(self.understood(text, location, history), {}, history)
+        query = self.understood(text, location, history)
+        ranked, _ = self._ranked(query, {}, self._read_as(query, history))
         return ranked
 
     def understood(self, text: str, location: str | None = None, history: Sequence[dict[str, str]] = ()) -> Query:
@@ -79,9 +80,14 @@ class Assistant:
         and the detail asked."""
         return understand(self._checked(text), history, *_located(location))
 
-    def _ranked(self, query: Query, timings: dict[str, float],
-                history: Sequence[dict[str, str]] = ()) -> tuple[list[Hit], list[str]]:
-        """Steps 2–6 for an understood query: the applicable clauses in order, and the query's words."""
+    def _read_as(self, query: Query, history: Sequence[dict[str, str]]) -> str:
+        """The question as the reader reads it (its asking part, after the last earlier question, the place in
+        front); empty without a reader. Made once: the order and the lead both read it."""
+        return reader_question(query.question, query.place, history) if self.reader is not None else ""
+
+    def _ranked(self, query: Query, timings: dict[str, float], asked: str = "") -> tuple[list[Hit], list[str]]:
+        """Steps 2–6 for an understood query: the applicable clauses in order, and the query's words.
+        `asked` is the question as the reader reads it (`_read_as`)."""
         config = self.retrieval
         corpus = self.store.corpus
         with _timed(timings, "bm25"):  # 2. sparse, only what applies to the asker's place
@@ -102,8 +108,7 @@ class Assistant:
         if self.reader is not None and ranked:
             with _timed(timings, "read"):  # 6. the reader reads the top candidates' answering sentences
                 top = [h.clause_id for h in ranked[: self.reader.blend.candidates]]
-                logits = self.reader.score(reader_question(query.question, query.place, history),
-                                           candidate_passages(query, top, corpus))
+                logits = self.reader.score(asked, candidate_passages(query, top, corpus))
                 ranked = read(ranked, logits, self.reader.blend.weight)
         return ranked, words
 

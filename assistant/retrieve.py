@@ -103,11 +103,17 @@ def rerank(hits: list[Hit], corpus: Corpus, query: Query, idf: dict[str, float],
     return sorted(reranked, key=lambda h: (-h.scores["rerank"], -h.scores.get("fused", 0.0)))
 
 
+def blended(rerank: float, logit: float, weight: float) -> float:
+    """The order of a hit the reader read: its rerank plus `weight` times the reader's probability. Training
+    and fitting (`train/`) score with this same function, so the fitted weight means what it does here."""
+    return rerank + weight / (1 + math.exp(-logit))
+
+
 def read(hits: list[Hit], logits: Sequence[float], weight: float) -> list[Hit]:
-    """The first len(logits) hits with the reader's logit, and every hit reordered by `order`: the rerank
-    plus `weight` times the reader's probability (the rerank alone for a hit the reader did not read).
-    `weight` is fitted on the dev split (`python -m train blend`)."""
-    scored = [h.with_score("reader", logit).with_score("order", h.scores["rerank"] + weight / (1 + math.exp(-logit)))
+    """The first len(logits) hits with the reader's logit, and every hit reordered by `order` (`blended`;
+    the rerank alone for a hit the reader did not read). `weight` is fitted on the dev split
+    (`python -m train blend`)."""
+    scored = [h.with_score("reader", logit).with_score("order", blended(h.scores["rerank"], logit, weight))
               for h, logit in zip(hits, logits)]
     return sorted(scored + hits[len(scored):], key=lambda h: -h.scores["order"])
 

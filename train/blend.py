@@ -13,22 +13,18 @@ scored on the other, and those out-of-fold figures are kept with the fit.
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 
 from assistant.reader import BLEND, ReaderBlend
+from assistant.retrieve import blended
 
 WEIGHTS = [round(0.05 * i, 2) for i in range(21)]
 FALSE_REFUSALS_ALLOWED = 0.025
 READ = 6  # candidates the answer path reads: on dev, hit@1 of the blend is the same reading 6 as 10, at 60 % of the cost
 
 
-def sigmoid(x: float) -> float:
-    return 1 / (1 + math.exp(-x))
-
-
 def ordered(candidates: list[dict], weight: float) -> list[dict]:
-    return sorted(candidates, key=lambda c: -(c["rerank"] + weight * sigmoid(c["reader"])))
+    return sorted(candidates, key=lambda c: -blended(c["rerank"], c["reader"], weight))
 
 
 def ranking(rows: list[dict], weight: float) -> tuple[float, float]:

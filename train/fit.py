@@ -37,6 +37,7 @@ from assistant.reader import (
     save_delta,
     save_tensors,
 )
+from assistant.retrieve import blended
 
 SPECIAL = ("nearest", "other-place", "heading")  # the negatives every training list keeps
 
@@ -277,7 +278,7 @@ def blended_hit1(rows: list[dict], scores: list[list[float]]) -> tuple[float, li
     lists = [t for t in lists if any(label for *_, label in t)]
 
     def hit1(part: list, w: float) -> float:
-        return sum(max(t, key=lambda x: x[0] + w / (1 + math.exp(-x[1])))[2] for t in part) / max(1, len(part))
+        return sum(max(t, key=lambda x: blended(x[0], x[1], w))[2] for t in part) / max(1, len(part))
 
     folds = [lists[0::2], lists[1::2]]
     chosen = [max(BLEND_WEIGHTS, key=lambda w: (hit1(folds[1 - k], w), -w)) for k in (0, 1)]

@@ -9,6 +9,7 @@ reader's score, and whether the clause holds a gold quote (same file, whitespace
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 from pathlib import Path
@@ -35,7 +36,8 @@ def case_scores(assistant: Assistant, reader: Reader, case: Case, top: int = TOP
         return {**row, "error": str(error), "candidates": []}
     hits = ranked[:top]
     # declined for another reason than weak evidence (remit, place, a detail not stated): what the blend cannot change
-    row["declined otherwise"] = compose(query, ranked, corpus, tokens(query.search_text), "2026-12-01",
+    today = assistant.today or dt.date.today().isoformat()
+    row["declined otherwise"] = compose(query, ranked, corpus, tokens(query.search_text), today,
                                         assistant.retrieval.top_k, -1.0, {}).refused
     question = reader_question(case.question, query.place, case.history)
     passages = candidate_passages(query, [h.clause_id for h in hits], corpus)
