@@ -41,6 +41,7 @@ _SAID = {
 }
 # a date as clauses state one: 2022年12月31日, 2022年6月底, 年底前
 DATE = re.compile(r"\d{4}\s*年\s*(\d{1,2}\s*月)?|\d{1,2}\s*月\s*(底|末|\d{1,2}\s*日)|年底|年末")
+_DEPARTMENT_LABEL = re.compile(r"^[^：:，,]{1,6}(单位|部门)[：:]")  # 牵头单位：… or 责任部门：…
 # an amount, share, count or period as clauses state them: 20万元, 50%, 3个月, 1次, 不超过一年
 FIGURE = re.compile(r"\d[\d.,，]*\s*(%|％|万|亿|元|个月|年|天|日|次|倍|家|人|户|项|平方米)|[一二三四五六七八九十两]+(个月|年|倍|次)")
 
@@ -184,6 +185,8 @@ def asked_detail(query: Query) -> re.Pattern[str] | None:
     """The kind of detail the quotes should state: the one asked for, else any figure when one is."""
     if query.detail:
         return LEXICON.details[query.detail].stated
+    if query.asks_when:  # a when-question is answered by the sentence that states a date, not any figure
+        return DATE
     return FIGURE if query.asks_figure else None
 
 
@@ -230,14 +233,17 @@ def _text(query: Query, citations: list[Citation], stating: tuple[Citation, str]
     top = citations[0]
     where = _where(top)
     if query.wants == "department" and top.clause.departments:
-        lead = f"{where}这项工作的负责部门：{top.clause.departments}。"
-    elif query.wants == "deadline" and not dated:
-        lead = (f"{where}这项措施的{_period(top)}。" if top.valid_until
-                else f"{where}的这项规定没有写明截止日期，以原文为准。")
+        departments = top.clause.departments
+        labelled = _DEPARTMENT_LABEL.match(departments)  # 牵头单位：…，责任单位：… says who leads
+        lead = f"{where}这项工作的{departments if labelled else '负责部门：' + departments}。"
+        if query.language == "en":
+            lead = f"Responsible at {_where(top, 'en')} (original Chinese): {departments}."
+    elif query.wants == "deadline" and not dated and top.valid_until:
+        lead = f"{where}这项措施的{_period(top)}。"
     else:
         # the sentence stating what was asked (a date when the deadline is), else the sentence of the best
         # rule's quote that answers
-        if query.wants == "deadline":
+        if query.wants == "deadline" and dated:
             rule, sentence = dated
         else:
             rule, sentence = stating or (top, lead_sentence(top) if lead_sentence else sentences(top.quote)[0])
@@ -245,8 +251,8 @@ def _text(query: Query, citations: list[Citation], stating: tuple[Citation, str]
         if query.language == "en":  # the asker's language around the verbatim Chinese source
             lead = (f"According to {_where(rule, 'en')}, 《{rule.document.title}》 {clause_reference(rule.clause.label)}"
                     f" (original Chinese): {sentence}")
-        if query.wants == "deadline" and rule.valid_until:
-            lead += f"（这项措施的{_period(rule)}。）"
+        if query.wants == "deadline":  # what the rule says, then its end: the period, or that none is written
+            lead += f"（这项措施的{_period(rule)}。）" if rule.valid_until else "（这项规定没有写明截止日期，以原文为准。）"
     return "\n".join([lead, *([notice] if notice else []), citation_block(citations)])
 
 

@@ -73,6 +73,7 @@ def understand(question: str, history: Sequence[dict[str, str]] = (), location: 
         compared=compared,
         wants=wants,
         asks_figure=asks["figure"].search(asking) is not None,
+        asks_when=asks["when"].search(asking) is not None,
         detail=next((kind for kind, detail in LEXICON.details.items() if detail.asked.search(asking)), None),
         terms=terms,
         words=tuple(dict.fromkeys(words)),

@@ -43,7 +43,7 @@ class Lexicon:
     domain_terms: tuple[str, ...]
     stop_words: frozenset[str]
     synonyms: dict[str, tuple[str, ...]]
-    asks: dict[str, re.Pattern[str]]  # department, deadline, figure, local, follow_up_start
+    asks: dict[str, re.Pattern[str]]  # department, deadline, figure, when, local, follow_up_start
     out_of_scope: tuple[RemitKind, ...]
     details: dict[str, DetailKind]
     desk_topics: dict[str, tuple[str, ...]]
@@ -54,7 +54,7 @@ class Lexicon:
     glossary: dict[str, tuple[str, ...]]  # English word or phrase (lower case) → Chinese terms clauses use
 
 
-ASKS = ("department", "deadline", "figure", "local", "follow_up_start")
+ASKS = ("department", "deadline", "figure", "when", "local", "follow_up_start")
 
 
 def _compile(pattern: object, where: str) -> re.Pattern[str]:

@@ -145,6 +145,7 @@ class Query:
     compared: tuple[str, ...] = ()  # places set side by side ("鲁山县和湛河区差多少"); then `place` is None
     wants: str = "rule"  # rule | department | deadline
     asks_figure: bool = False  # asks how much, how many, how long or until when: the quote should state a figure
+    asks_when: bool = False  # asks when (from or by what date): the figure to state is a date
     detail: str | None = None  # a kind of detail the question asks for (see `lexicon.toml` [details]): quotes must state it
     terms: tuple[str, ...] = ()  # topic words, colloquial and policy, used by the reranker
     out_of_scope: str | None = None  # why the question is declined whatever the corpus holds

@@ -263,6 +263,20 @@ def test_a_deadline_question_is_answered_by_the_sentence_stating_the_date_with_t
     assert any(said in c.quote for c in answer.citations)
 
 
+def test_a_deadline_question_whose_rule_states_no_date_is_led_by_what_the_rule_says(assistant):
+    answer = assistant.ask("我在郑州开小饭馆，水电气欠费了会不会停供？补缴有没有截止日期？")
+    lead = answer.text.split("\n")[0]
+    assert not answer.refused and lead.startswith("据")  # the rule first, never only "no date is written"
+    assert "欠费不停供" in lead and lead.endswith("（这项规定没有写明截止日期，以原文为准。）")
+
+
+def test_who_leads_a_measure_is_answered_with_the_clauses_own_department_note(assistant):
+    answer = assistant.ask("湛河区银企对接是哪个局牵头？", location="湛河区")
+    lead = answer.text.split("\n")[0]
+    assert lead.startswith("湛河区这项工作的责任单位：区金融工作局")  # the note's own label, not 负责部门：责任单位：
+    assert answer.citations[0].clause.departments in lead
+
+
 def test_a_draft_is_never_presented_as_a_rule_in_force(assistant):
     answer = assistant.ask("焦作房地产市场有什么支持措施？")
     drafts = [c for c in answer.citations if c.document.draft]

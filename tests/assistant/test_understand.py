@@ -147,6 +147,18 @@ def test_an_english_question_is_understood_in_english():
     ("贷款能延期多久？", "rule"),  # how long an extension runs is a figure of the rule, not the measure's end
     ("社保缓缴期限是几个月？", "rule"),
     ("什么时候可以申请小升规奖励？", "rule"),
+    ("贷款快到期了还不上，银行能给展期吗？", "rule"),  # the asker's loan ends, not the measure
+    ("湛河区银企对接是哪个局牵头？", "department"),
+    ("这事谁牵头？", "department"),
 ])
 def test_a_deadline_is_asked_only_when_the_end_of_the_measure_is(question, wants):
     assert understand(question).wants == wants
+
+
+@pytest.mark.parametrize("question, when", [
+    ("暂退的保证金最晚什么时候要补交？", True),
+    ("When can I apply for the rent subsidy?", True),
+    ("房租能减免多少？", False),
+])
+def test_a_when_question_asks_for_a_date_not_any_figure(question, when):
+    assert understand(question).asks_when is when

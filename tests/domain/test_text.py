@@ -1,9 +1,9 @@
-"""Clause references follow the document's own numbering: 第三条第（二）项, never 第一条3."""
+"""Clause references follow the document's own numbering (第三条第（二）项, never 第一条3); headings are never quoted."""
 import re
 
 import pytest
 
-from domain.text import clause_reference
+from domain.text import clause_reference, is_heading
 
 
 @pytest.mark.parametrize("label, reference", [
@@ -31,3 +31,15 @@ def test_every_clause_of_the_corpus_has_a_well_formed_reference(corpus):
     malformed = {c.label: c.reference for c in corpus.clauses if not WELL_FORMED.fullmatch(c.reference)}
     assert not malformed
     assert not [c.reference for c in corpus.clauses if re.search(r"条\d", c.reference)]  # the old 第一条3
+
+
+@pytest.mark.parametrize("sentence, heading", [
+    ("三、减轻房租压力", True),
+    ("5．拓宽融资渠道。", True),  # a numbered phrase run into the clause's first line
+    ("（三）加大“小升规”奖励考核。", True),
+    ("（二）对新招用人员给予1000元补贴。", False),  # states a figure: a rule
+    ("1．加大中小微企业设备器具税前扣除力度，中小微企业新购置的设备器具可一次性税前扣除。", False),
+    ("对首次入库的企业给予10万元一次性奖励。", False),
+])
+def test_a_heading_is_a_title_line_or_a_short_numbered_phrase_never_a_rule(sentence, heading):
+    assert is_heading(sentence) is heading
