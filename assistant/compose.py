@@ -8,7 +8,7 @@ beyond the quotes: too weak evidence, a place the corpus does not cover, or a de
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from domain import places
 from domain.types import Answer, Citation, Corpus, Hit, Jurisdiction, Query
@@ -66,18 +66,20 @@ def best_quote(text: str, words: list[str], wanted: re.Pattern[str] | None = Non
         if all(i in quotable for i in range(start, start + size))
         and not any(numbering(parts[i]) for i in range(start + 1, start + size))  # never into the next item
     ]
-    distinct = list(dict.fromkeys(words))
-
-    def answers(passage: str) -> int:
-        return sum(1 for w in distinct if w in passage) + (1 if wanted and wanted.search(passage) else 0)
-
     def value(span: list[int]) -> tuple[bool, int, int, int, int]:
         joined = "".join(parts[i] for i in span)
         fits = len(joined) <= MAX_QUOTE_CHARS or len(span) == 1
-        return (fits, max(answers(parts[i]) for i in span), answers(joined), len(span), -len(joined))
+        return (fits, max(answers(parts[i], words, wanted) for i in span), answers(joined, words, wanted),
+                len(span), -len(joined))
 
     chosen = max(candidates, key=value)
     return "".join(parts[i] for i in chosen).strip()
+
+
+def answers(passage: str, words: Sequence[str], wanted: re.Pattern[str] | None = None) -> int:
+    """How much of the question a passage answers, lexically: the query words it holds, and one more when it
+    states the `wanted` kind of detail."""
+    return sum(1 for w in dict.fromkeys(words) if w in passage) + (1 if wanted and wanted.search(passage) else 0)
 
 
 def refusal(query: Query, location: Jurisdiction | None, why: str, timings: dict[str, float]) -> Answer:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from contextlib import contextmanager
 
 from domain import places
-from assistant.compose import compose
+from assistant.compose import asked_detail, compose
 from assistant.config import RetrievalConfig, Settings
 from domain.errors import InputError
 from assistant.generate import Writer
@@ -59,7 +59,8 @@ class Assistant:
             answer = compose(query, ranked, self.store.corpus, words, self.today or dt.date.today().isoformat(),
                              self.retrieval.top_k, self.retrieval.min_relevance, timings,
                              reader_floor=reader.blend.floor if reader else None,
-                             lead_sentence=(lambda c: reader.answering(asked, c.clause, c.document, c.quote)) if reader else None)
+                             lead_sentence=(lambda c: reader.answering(asked, c.clause, c.document, c.quote, words,
+                                                                       asked_detail(query))) if reader else None)
         if self.writer is not None:
             with _timed(timings, "generate"):  # 7. optional: a chat model words it, checked against the quotes
                 answer = self.writer.write(answer)

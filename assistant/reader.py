@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 import threading
 from collections import OrderedDict
@@ -24,7 +25,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from assistant.compose import asked_detail, best_quote
+from assistant.compose import answers, asked_detail, best_quote
 from domain.errors import ReaderNotReady
 from domain.normalize import match_key
 from domain.text import is_heading, sentences, tokens
@@ -147,6 +148,7 @@ class ReaderBlend:
     weight: float  # order = rerank + weight · sigmoid(logit)
     floor: float  # decline when no shortlisted hit's logit is above it
     fitted: dict  # what the fit saw and its out-of-fold figures (for the README and the card)
+    lead_words: float = 0.0  # the lead is the sentence with the most sigmoid(logit) + lead_words · `answers`
 
     @classmethod
     def load(cls, path: Path = BLEND) -> ReaderBlend:
@@ -235,14 +237,29 @@ class Reader:
         with torch.inference_mode():
             return self.net.joint([asked] * len(passages), [self._passages[p] for p in passages]).tolist()
 
-    def answering(self, question: str, clause: Clause, document: Document, text: str) -> str:
-        """The sentence of `text` (a quote of `clause`) the reader scores as answering `question` best; never
-        a heading when the quote has any other sentence."""
-        parts = [p for p in sentences(text) if not is_heading(p)] or sentences(text) or [text]
+    def answering(self, question: str, clause: Clause, document: Document, text: str, words: Sequence[str] = (),
+                  wanted: re.Pattern[str] | None = None) -> str:
+        """The sentence of `text` (a quote of `clause`) that answers `question` best: the reader's probability,
+        plus the blend's `lead_words` for each query word it holds (and for stating the `wanted` detail), as
+        the reader alone confuses sentences of one clause more often than it confuses clauses. Never a
+        heading when the quote has any other sentence."""
+        parts = answerable_sentences(text)
         if len(parts) == 1:
             return parts[0]
         scores = self.score(question, [reader_passage(clause, document, p) for p in parts])
-        return parts[max(range(len(parts)), key=scores.__getitem__)]
+        lead_words = self.blend.lead_words if self.blend else 0.0
+        chosen = max(range(len(parts)), key=lambda i: lead_choice(scores[i], answers(parts[i], words, wanted), lead_words))
+        return parts[chosen]
+
+
+def answerable_sentences(text: str) -> list[str]:
+    """The sentences of a quote a lead may be: every one but its headings (the heading if nothing else)."""
+    return [p for p in sentences(text) if not is_heading(p)] or sentences(text) or [text]
+
+
+def lead_choice(logit: float, words_answered: int, lead_words: float) -> float:
+    """What the lead maximises over a quote's sentences; `train blend` fits `lead_words` with this function."""
+    return 1 / (1 + math.exp(-logit)) + lead_words * words_answered
 
 
 def checksum(path: Path) -> Path:

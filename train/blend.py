@@ -8,18 +8,22 @@ cases whose gold is among the candidates read. The floor declines: the lowest lo
 false refusals stay within half the target (0.05 / 2, for sampling error on ~200 answerable cases)
 while declining the most out-of-scope cases, counting what the answer path declines anyway (remit,
 place, a detail not stated, weak relevance). Both are also fitted on each half of the cases and
-scored on the other, and those out-of-fold figures are kept with the fit.
+scored on the other, and those out-of-fold figures are kept with the fit. The lead's sentence is
+chosen by the reader's probability plus `lead_words` per query word the sentence answers
+(`lead_choice`); `lead_words` is the one most often choosing a sentence that states a fact of the
+case, over the sentences of each dev case's gold quote.
 """
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from assistant.reader import BLEND, ReaderBlend
+from assistant.reader import BLEND, ReaderBlend, lead_choice
 from assistant.retrieve import blended
 
 WEIGHTS = [round(0.05 * i, 2) for i in range(21)]
 FALSE_REFUSALS_ALLOWED = 0.025
+LEAD_WORDS = [0.0, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2, 0.5]
 READ = 6  # candidates the answer path reads: on dev, hit@1 of the blend is the same reading 6 as 10, at 60 % of the cost
 
 
@@ -36,6 +40,18 @@ def ranking(rows: list[dict], weight: float) -> tuple[float, float]:
 
 def fit_weight(rows: list[dict]) -> float:
     return max(WEIGHTS, key=lambda w: (*ranking(rows, w), -w))
+
+
+def lead_states_fact(rows: list[dict], lead_words: float) -> float:
+    """Over the rows whose gold quote has a sentence stating a fact: how often `lead_choice` picks one."""
+    leads = [r["lead"] for r in rows if r.get("lead") and any(r["lead"]["fact"])]
+    chosen = [max(range(len(lead["fact"])), key=lambda i: lead_choice(lead["reader"][i], lead["words"][i], lead_words))
+              for lead in leads]
+    return sum(lead["fact"][i] for lead, i in zip(leads, chosen)) / max(1, len(leads))
+
+
+def fit_lead_words(rows: list[dict]) -> float:
+    return max(LEAD_WORDS, key=lambda w: (lead_states_fact(rows, w), -w))
 
 
 def declined(row: dict, weight: float, floor: float | None, top_k: int, min_relevance: float) -> bool:
@@ -80,10 +96,14 @@ def fit(rows: list[dict], candidates: int, top_k: int, min_relevance: float) -> 
         seen, unseen = halves[1 - k], halves[k]
         w = fit_weight(seen)
         f = fit_floor(seen, w, top_k, min_relevance)
+        words = fit_lead_words(seen)
         hit1, mrr = ranking(unseen, w)
         recall, false = refusals(unseen, w, f, top_k, min_relevance)
         out_of_fold.append({"weight": w, "floor": round(f, 4), "hit@1": round(hit1, 4), "mrr": round(mrr, 4),
-                            "refusal recall": round(recall, 4), "false refusals": round(false, 4)})
+                            "refusal recall": round(recall, 4), "false refusals": round(false, 4), "lead words": words,
+                            "lead states a fact": round(lead_states_fact(unseen, words), 4),
+                            "lead states a fact, reader alone": round(lead_states_fact(unseen, 0.0), 4)})
+    lead_words = fit_lead_words(rows)
     before = refusals(rows, 0.0, None, top_k, min_relevance)
     after = refusals(rows, weight, floor, top_k, min_relevance)
     fitted = {
@@ -92,9 +112,11 @@ def fit(rows: list[dict], candidates: int, top_k: int, min_relevance: float) -> 
         "hit@1 among the candidates read, blended": round(ranking(rows, weight)[0], 4),
         "refusal recall / false refusals without the reader": [round(v, 4) for v in before],
         "refusal recall / false refusals with the reader": [round(v, 4) for v in after],
+        "lead states a fact (gold quotes), reader alone / with words": [round(lead_states_fact(rows, 0.0), 4),
+                                                                        round(lead_states_fact(rows, lead_words), 4)],
         "out of fold (fitted on one half of the dev cases, scored on the other)": out_of_fold,
     }
-    return ReaderBlend(candidates=candidates, weight=weight, floor=round(floor, 4), fitted=fitted)
+    return ReaderBlend(candidates=candidates, weight=weight, floor=round(floor, 4), fitted=fitted, lead_words=lead_words)
 
 
 def write_blend(blend: ReaderBlend, path: Path = BLEND) -> None:

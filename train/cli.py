@@ -137,7 +137,8 @@ def _blend(args: argparse.Namespace) -> int:
     config = RetrievalConfig()
     blend = fit(rows, READ, config.top_k, config.min_relevance)
     write_blend(blend)
-    print(json.dumps({"weight": blend.weight, "floor": blend.floor, **blend.fitted}, ensure_ascii=False, indent=1))
+    print(json.dumps({"weight": blend.weight, "floor": blend.floor, "lead_words": blend.lead_words, **blend.fitted},
+                     ensure_ascii=False, indent=1))
     return 0
 
 

@@ -14,11 +14,12 @@ import json
 import time
 from pathlib import Path
 
-from assistant.compose import compose
+from assistant.compose import answers, asked_detail, best_quote, compose
 from assistant.core import Assistant
-from assistant.reader import Reader, candidate_passages, reader_question
+from assistant.reader import Reader, answerable_sentences, candidate_passages, reader_passage, reader_question
 from domain.errors import InputError
 from domain.text import tokens
+from domain.types import Hit, Query
 from eval.cases import Case, evidence
 
 OUT = Path(__file__).resolve().parent.parent / "eval" / "out"
@@ -55,7 +56,23 @@ def case_scores(assistant: Assistant, reader: Reader, case: Case, top: int = TOP
             "passage": passage, "rerank": round(hit.scores["rerank"], 4), "relevance": round(hit.scores["relevance"], 4),
             "reader": round(score, 4), "gold": holds,
         })
+    gold = next((h for h, c in zip(hits, row["candidates"]) if c["gold"]), None)
+    row["lead"] = lead_scores(assistant, reader, question, query, case, gold) if gold else None
     return row
+
+
+def lead_scores(assistant: Assistant, reader: Reader, question: str, query: Query, case: Case, gold: Hit) -> dict | None:
+    """For fitting how the lead is chosen: each sentence a lead may be of the first gold clause's quote (as the
+    answer path quotes it), with the reader's logit, the query words it answers and whether it states one of the
+    case's facts (None when the case has none)."""
+    if not case.facts:
+        return None
+    corpus = assistant.store.corpus
+    clause, words, wanted = corpus.clause(gold.clause_id), tokens(query.search_text), asked_detail(query)
+    parts = answerable_sentences(best_quote(clause.text, words, wanted))
+    logits = reader.score(question, [reader_passage(clause, corpus.document(clause.doc_id), p) for p in parts])
+    return {"reader": [round(v, 4) for v in logits], "words": [answers(p, words, wanted) for p in parts],
+            "fact": [any("".join(f.split()) in "".join(p.split()) for f in case.facts) for p in parts]}
 
 
 def write_scores(assistant: Assistant, reader: Reader, cases: list[Case], path: Path) -> list[dict]:

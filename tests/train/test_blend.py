@@ -1,5 +1,6 @@
-"""The blend: a weight that puts the gold first more often, a floor that declines within the allowed false refusals."""
-from train.blend import FALSE_REFUSALS_ALLOWED, declined, fit, fit_floor, fit_weight, ranking, refusals
+"""The blend: a weight that puts the gold first more often, a floor that declines within the allowed false refusals,
+and how much the query words count when the lead's sentence is chosen."""
+from train.blend import FALSE_REFUSALS_ALLOWED, declined, fit, fit_floor, fit_lead_words, fit_weight, lead_states_fact, ranking, refusals
 
 
 def candidate(rerank: float, reader: float, gold: bool = False, relevance: float = 0.7) -> dict:
@@ -41,3 +42,20 @@ def test_the_fit_keeps_its_out_of_fold_figures():
     rows = [answerable(i % 2 == 0) for i in range(20)] + [out_of_scope(-1.0) for _ in range(6)]
     blend = fit(rows, candidates=10, top_k=5, min_relevance=0.54)
     assert blend.candidates == 10 and len(blend.fitted["out of fold (fitted on one half of the dev cases, scored on the other)"]) == 2
+
+
+def test_the_query_words_a_sentence_answers_break_the_readers_near_ties_for_the_lead():
+    # the reader slightly prefers the sentence naming the measure; the one stating the fact holds more query words
+    near_tie = {"lead": {"reader": [2.1, 1.9], "words": [1, 3], "fact": [False, True]}}
+    confident = {"lead": {"reader": [4.0, -3.0], "words": [1, 2], "fact": [True, False]}}  # words must not overrule this
+    rows = [near_tie, near_tie, confident]
+    assert lead_states_fact(rows, 0.0) == 1 / 3
+    words = fit_lead_words(rows)
+    assert 0 < words and lead_states_fact(rows, words) == 1.0
+
+
+def test_the_lead_weight_is_fitted_with_its_out_of_fold_figures():
+    rows = [{**answerable(True), "lead": {"reader": [2.1, 1.9], "words": [1, 3], "fact": [False, True]}} for _ in range(8)]
+    blend = fit(rows, candidates=6, top_k=5, min_relevance=0.54)
+    assert blend.lead_words > 0
+    assert all(half["lead states a fact"] == 1.0 for half in blend.fitted["out of fold (fitted on one half of the dev cases, scored on the other)"])
