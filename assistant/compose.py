@@ -184,9 +184,12 @@ def _each_place_represented(chosen: list[Hit], hits: list[Hit], corpus: Corpus, 
 
 
 def asked_detail(query: Query) -> re.Pattern[str] | None:
-    """The kind of detail the quotes should state: the one asked for, else any figure when one is."""
+    """The kind of detail the quotes should state: the one asked for, else who is responsible when that is
+    asked, else any figure when one is."""
     if query.detail:
         return LEXICON.details[query.detail].stated
+    if query.wants == "department":  # the sentence saying who runs it (由市金融工作局负责), not its neighbour
+        return LEXICON.assigns_responsibility
     if query.asks_when:  # a when-question is answered by the sentence that states a date, not any figure
         return DATE
     return FIGURE if query.asks_figure else None

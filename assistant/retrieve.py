@@ -13,6 +13,7 @@ import math
 from collections.abc import Iterable, Sequence
 
 from assistant.config import RetrievalConfig
+from domain.lexicon import LEXICON
 from domain.types import LEVELS, Corpus, Hit, Query
 
 DENSE_FLOOR, DENSE_CEILING = 0.78, 0.90  # e5 cosines of unrelated and of on-topic Chinese pairs
@@ -92,7 +93,7 @@ def rerank(hits: list[Hit], corpus: Corpus, query: Query, idf: dict[str, float],
         topical = coverage(query.terms, text) if query.terms else lexical
         score = (config.weight_dense * semantic + config.weight_words * lexical + config.weight_terms * topical
                  + config.weight_bm25 * hit.scores.get("bm25", 0.0) / best_bm25)
-        if query.wants == "department" and clause.departments:
+        if query.wants == "department" and (clause.departments or LEXICON.assigns_responsibility.search(clause.text)):
             score += config.department_bonus
         if located:
             score += config.local_bonus * LEVELS.index(document.jurisdiction.level)

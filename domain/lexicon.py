@@ -52,6 +52,7 @@ class Lexicon:
     draft_markers: tuple[str, ...]  # a document whose title carries one is a draft (讨论稿, 征求意见稿): not in force
     trial_markers: tuple[str, ...]  # in force on trial (试行)
     glossary: dict[str, tuple[str, ...]]  # English word or phrase (lower case) → Chinese terms clauses use
+    assigns_responsibility: re.Pattern[str]  # a clause's text naming who is responsible (由市市场监管局负责)
 
 
 ASKS = ("department", "deadline", "figure", "when", "local", "follow_up_start")
@@ -120,6 +121,7 @@ def load(directory: Path = DATA_DIR) -> Lexicon:
         draft_markers=tuple(_field(data, "draft_markers", "lexicon.toml").split()),
         trial_markers=tuple(_field(data, "trial_markers", "lexicon.toml").split()),
         glossary=read_glossary(directory / "glossary_en.tsv"),
+        assigns_responsibility=_compile(data.get("assigns_responsibility"), "assigns_responsibility"),
     )
 
 

@@ -277,6 +277,13 @@ def test_who_leads_a_measure_is_answered_with_the_clauses_own_department_note(as
     assert answer.citations[0].clause.departments in lead
 
 
+def test_an_organisation_clause_that_names_who_is_responsible_answers_a_who_question(assistant):
+    # the 焦作 四转 plan has no （责任单位：…） notes; its organisation section says who runs each part
+    answer = assistant.ask("焦作推动企业上市是哪个单位负责？")
+    assert not answer.refused and "由市金融工作局负责" in answer.citations[0].quote
+    assert "市金融工作局" in answer.text.split("\n")[0]
+
+
 def test_a_draft_is_never_presented_as_a_rule_in_force(assistant):
     answer = assistant.ask("焦作房地产市场有什么支持措施？")
     drafts = [c for c in answer.citations if c.document.draft]
