@@ -34,10 +34,12 @@ SCOPE_EN = ("The assistant covers national enterprise-relief policies and those 
 _SAID = {
     "zh": {"sorry": "抱歉，", "rephrase": f"{SCOPE}您可以换个说法，或说明所在县区和具体事项（如房租、社保、贷款）。",
            "nothing": "现有政策库中没有找到能回答这个问题的条款。", "elsewhere": "{place}的政策不在本库中。",
-           "own": "本库没有{place}本级的政策。", "ask_on": "具体可向负责部门或12345热线咨询。"},
+           "own": "本库没有{place}本级的政策。", "ask_on": "具体可向负责部门或12345热线咨询。",
+           "period": "这项措施的执行期限至{until}", "ended": "，已经结束", "no_date": "（这项规定没有写明截止日期，以原文为准。）"},
     "en": {"sorry": "Sorry: ", "rephrase": f" {SCOPE_EN} Try other words, or say your county and the matter (rent, social insurance, loans).",
            "nothing": "no clause in the policy library answers this question.", "elsewhere": "the policies of {place} are not in the library.",
-           "own": "the library has no policies of {place} itself.", "ask_on": " Ask the responsible department or the 12345 hotline."},
+           "own": "the library has no policies of {place} itself.", "ask_on": " Ask the responsible department or the 12345 hotline.",
+           "period": "the measure runs until {until}", "ended": ", and has ended", "no_date": " (The rule states no end date; see the original.)"},
 }
 # a date as clauses state one: 2022年12月31日, 2022年6月底, 年底前
 DATE = re.compile(r"\d{4}\s*年\s*(\d{1,2}\s*月)?|\d{1,2}\s*月\s*(底|末|\d{1,2}\s*日)|年底|年末")
@@ -244,7 +246,8 @@ def _text(query: Query, citations: list[Citation], stating: tuple[Citation, str]
         if query.language == "en":
             lead = f"Responsible at {_where(top, 'en')} (original Chinese): {departments}."
     elif query.wants == "deadline" and not dated and top.valid_until:
-        lead = f"{where}这项措施的{_period(top)}。"
+        lead = (f"At {_where(top, 'en')}, {_period(top, 'en')}." if query.language == "en"
+                else f"{where}{_period(top)}。")
     else:
         # the sentence stating what was asked (a date when the deadline is), else the sentence of the best
         # rule's quote that answers
@@ -257,12 +260,17 @@ def _text(query: Query, citations: list[Citation], stating: tuple[Citation, str]
             lead = (f"According to {_where(rule, 'en')}, 《{rule.document.title}》 {clause_reference(rule.clause.label)}"
                     f" (original Chinese): {sentence}")
         if query.wants == "deadline":  # what the rule says, then its end: the period, or that none is written
-            lead += f"（这项措施的{_period(rule)}。）" if rule.valid_until else "（这项规定没有写明截止日期，以原文为准。）"
+            said = _SAID[query.language]
+            if not rule.valid_until:
+                lead += said["no_date"]
+            else:
+                lead += f" ({_period(rule, 'en').capitalize()}.)" if query.language == "en" else f"（{_period(rule)}。）"
     return "\n".join([lead, *([notice] if notice else []), citation_block(citations)])
 
 
-def _period(citation: Citation) -> str:
-    return f"执行期限至{citation.valid_until}" + ("，已经结束" if citation.expired else "")
+def _period(citation: Citation, language: str = "zh") -> str:
+    said = _SAID[language]
+    return said["period"].format(until=citation.valid_until) + (said["ended"] if citation.expired else "")
 
 
 def _stating(citations: list[Citation], words: list[str], asked: re.Pattern[str] | None) -> tuple[Citation, str] | None:

@@ -270,6 +270,14 @@ def test_a_deadline_question_whose_rule_states_no_date_is_led_by_what_the_rule_s
     assert "欠费不停供" in lead and lead.endswith("（这项规定没有写明截止日期，以原文为准。）")
 
 
+def test_an_english_deadline_question_hears_the_measures_end_in_english(assistant):
+    answer = assistant.ask("Until when can firms in Lushan County defer social insurance payments?")
+    lead = answer.text.split("\n")[0]
+    assert not answer.refused and lead.startswith("According to")
+    assert re.search(r"\((The measure runs until \d{4}-\d{2}-\d{2}|The rule states no end date)", lead)
+    assert "执行期限" not in lead and "没有写明" not in lead
+
+
 def test_who_leads_a_measure_is_answered_with_the_clauses_own_department_note(assistant):
     answer = assistant.ask("湛河区银企对接是哪个局牵头？", location="湛河区")
     lead = answer.text.split("\n")[0]
