@@ -278,6 +278,11 @@ def test_an_english_deadline_question_hears_the_measures_end_in_english(assistan
     assert "执行期限" not in lead and "没有写明" not in lead
 
 
+def test_an_english_question_about_unpaid_utility_bills_finds_the_no_disconnection_rule(assistant):
+    answer = assistant.ask("Will my electricity be cut off if I have unpaid bills? I run a small shop in Jiaozuo.")
+    assert not answer.refused and "欠费不停供" in answer.citations[0].quote
+
+
 def test_who_leads_a_measure_is_answered_with_the_clauses_own_department_note(assistant):
     answer = assistant.ask("湛河区银企对接是哪个局牵头？", location="湛河区")
     lead = answer.text.split("\n")[0]
