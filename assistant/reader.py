@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import re
 import threading
 from collections import OrderedDict
@@ -26,6 +25,7 @@ import torch
 from torch import nn
 
 from assistant.compose import answers, asked_detail, best_quote
+from assistant.retrieve import probability
 from domain.errors import ReaderNotReady
 from domain.normalize import match_key
 from domain.text import is_heading, sentences, tokens
@@ -148,7 +148,7 @@ class ReaderBlend:
     weight: float  # order = rerank + weight · sigmoid(logit)
     floor: float  # decline when no shortlisted hit's logit is above it
     fitted: dict  # what the fit saw and its out-of-fold figures (for the README and the card)
-    lead_words: float = 0.0  # the lead is the sentence with the most sigmoid(logit) + lead_words · `answers`
+    lead_words: float = 0.0  # weight of the query words a sentence answers in choosing the lead (`chosen_lead`)
 
     @classmethod
     def load(cls, path: Path = BLEND) -> ReaderBlend:
@@ -248,8 +248,7 @@ class Reader:
             return parts[0]
         scores = self.score(question, [reader_passage(clause, document, p) for p in parts])
         lead_words = self.blend.lead_words if self.blend else 0.0
-        chosen = max(range(len(parts)), key=lambda i: lead_choice(scores[i], answers(parts[i], words, wanted), lead_words))
-        return parts[chosen]
+        return parts[chosen_lead(scores, [answers(p, words, wanted) for p in parts], lead_words)]
 
 
 def answerable_sentences(text: str) -> list[str]:
@@ -257,9 +256,10 @@ def answerable_sentences(text: str) -> list[str]:
     return [p for p in sentences(text) if not is_heading(p)] or sentences(text) or [text]
 
 
-def lead_choice(logit: float, words_answered: int, lead_words: float) -> float:
-    """What the lead maximises over a quote's sentences; `train blend` fits `lead_words` with this function."""
-    return 1 / (1 + math.exp(-logit)) + lead_words * words_answered
+def chosen_lead(logits: Sequence[float], words_answered: Sequence[int], lead_words: float) -> int:
+    """Which of a quote's sentences leads: the most reader probability plus `lead_words` per query word it
+    answers. `train blend` fits `lead_words` with this same function."""
+    return max(range(len(logits)), key=lambda i: probability(logits[i]) + lead_words * words_answered[i])
 
 
 def checksum(path: Path) -> Path:

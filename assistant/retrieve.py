@@ -104,10 +104,15 @@ def rerank(hits: list[Hit], corpus: Corpus, query: Query, idf: dict[str, float],
     return sorted(reranked, key=lambda h: (-h.scores["rerank"], -h.scores.get("fused", 0.0)))
 
 
+def probability(logit: float) -> float:
+    """The reader's logit as a probability (a sigmoid): what the order and the lead add to other scores."""
+    return 1 / (1 + math.exp(-logit))
+
+
 def blended(rerank: float, logit: float, weight: float) -> float:
     """The order of a hit the reader read: its rerank plus `weight` times the reader's probability. Training
     and fitting (`train/`) score with this same function, so the fitted weight means what it does here."""
-    return rerank + weight / (1 + math.exp(-logit))
+    return rerank + weight * probability(logit)
 
 
 def read(hits: list[Hit], logits: Sequence[float], weight: float) -> list[Hit]:

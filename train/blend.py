@@ -10,7 +10,7 @@ while declining the most out-of-scope cases, counting what the answer path decli
 place, a detail not stated, weak relevance). Both are also fitted on each half of the cases and
 scored on the other, and those out-of-fold figures are kept with the fit. The lead's sentence is
 chosen by the reader's probability plus `lead_words` per query word the sentence answers
-(`lead_choice`); `lead_words` is the one most often choosing a sentence that states a fact of the
+(`chosen_lead`); `lead_words` is the one most often choosing a sentence that states a fact of the
 case, over the sentences of each dev case's gold quote.
 """
 from __future__ import annotations
@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from assistant.reader import BLEND, ReaderBlend, lead_choice
+from assistant.reader import BLEND, ReaderBlend, chosen_lead
 from assistant.retrieve import blended
 
 WEIGHTS = [round(0.05 * i, 2) for i in range(21)]
@@ -45,10 +45,9 @@ def fit_weight(rows: list[dict]) -> float:
 
 
 def lead_states_fact(rows: list[dict], lead_words: float) -> float:
-    """Over the rows whose gold quote has a sentence stating a fact: how often `lead_choice` picks one."""
+    """Over the rows whose gold quote has a sentence stating a fact: how often `chosen_lead` picks one."""
     leads = [r["lead"] for r in rows if r.get("lead") and any(r["lead"]["fact"])]
-    chosen = [max(range(len(lead["fact"])), key=lambda i: lead_choice(lead["reader"][i], lead["words"][i], lead_words))
-              for lead in leads]
+    chosen = [chosen_lead(lead["reader"], lead["words"], lead_words) for lead in leads]
     return sum(lead["fact"][i] for lead, i in zip(leads, chosen)) / max(1, len(leads))
 
 

@@ -18,7 +18,7 @@ from assistant.compose import answers, asked_detail, best_quote, compose
 from assistant.core import Assistant
 from assistant.reader import Reader, answerable_sentences, candidate_passages, reader_passage, reader_question
 from domain.errors import InputError
-from domain.text import tokens
+from domain.text import tokens, without_whitespace
 from domain.types import Hit, Query
 from eval.cases import Case, evidence
 
@@ -49,8 +49,8 @@ def case_scores(assistant: Assistant, reader: Reader, case: Case, top: int = TOP
     row["candidates"] = []
     for rank, (hit, passage, score) in enumerate(zip(hits, passages, scores), start=1):
         clause = corpus.clause(hit.clause_id)
-        text = "".join(evidence(clause).split())
-        holds = any(g["file"] == clause.source.file and "".join(g["quote"].split()) in text for g in case.gold)
+        text = without_whitespace(evidence(clause))
+        holds = any(g["file"] == clause.source.file and without_whitespace(g["quote"]) in text for g in case.gold)
         row["candidates"].append({
             "rank": rank, "clause_id": hit.clause_id, "file": clause.source.file, "start_line": clause.source.start_line,
             "passage": passage, "rerank": round(hit.scores["rerank"], 4), "relevance": round(hit.scores["relevance"], 4),
@@ -72,7 +72,7 @@ def lead_scores(assistant: Assistant, reader: Reader, question: str, query: Quer
     parts = answerable_sentences(best_quote(clause.text, words, wanted))
     logits = reader.score(question, [reader_passage(clause, corpus.document(clause.doc_id), p) for p in parts])
     return {"reader": [round(v, 4) for v in logits], "words": [answers(p, words, wanted) for p in parts],
-            "fact": [any("".join(f.split()) in "".join(p.split()) for f in case.facts) for p in parts]}
+            "fact": [any(without_whitespace(f) in without_whitespace(p) for f in case.facts) for p in parts]}
 
 
 def write_scores(assistant: Assistant, reader: Reader, cases: list[Case], path: Path) -> list[dict]:
