@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from domain.types import Clause
+from domain.types import Clause, Corpus
 
 CASES_DIR = Path(__file__).parent / "cases"
 TYPES = {"fact", "jurisdiction", "compare", "eligibility", "deadline", "department", "out-of-scope", "follow-up"}
@@ -28,6 +29,35 @@ class Case:
 def evidence(clause: Clause) -> str:
     """What a gold quote is looked for in: the clause and the department lines attached to it."""
     return clause.text + (clause.departments or "")
+
+
+def with_copies(cases: list[Case], corpus: Corpus) -> list[Case]:
+    """Each gold quote also found in every other corpus file that prints the same document.
+
+    The province's 小升规 plan is printed in its own file and again in a compilation; a case writer quoted
+    one copy, and the same clause of the same document (title, jurisdiction, verbatim text) cited from
+    the other copy is the same answer to the asker.
+    """
+    printings: dict[tuple[str, str], dict[str, list[str]]] = {}  # document → file → bare clause texts
+    for document in corpus.documents:
+        texts = printings.setdefault((document.jurisdiction.name, document.title), {}).setdefault(document.source.file, [])
+        texts.extend(bare(evidence(clause)) for clause in corpus.clauses_of(document.id))
+    expanded = []
+    for case in cases:
+        gold = list(case.gold)
+        for quote in case.gold:
+            wanted = bare(quote["quote"])
+            for files in printings.values():
+                if len(files) > 1 and any(wanted in text for text in files.get(quote["file"], ())):
+                    gold += [{"file": other, "quote": quote["quote"]} for other, texts in files.items()
+                             if other != quote["file"] and any(wanted in text for text in texts)]
+        expanded.append(replace(case, gold=gold) if len(gold) > len(case.gold) else case)
+    return expanded
+
+
+def bare(text: str) -> str:
+    """The text without whitespace: gold quotes are matched regardless of line breaks and spaces."""
+    return re.sub(r"\s+", "", text)
 
 
 def load_cases(directory: Path = CASES_DIR) -> list[Case]:

@@ -3,7 +3,8 @@
     python -m eval [--split test] [--limit N] [--calibrate]
 
 A gold clause counts as found at rank r when the r-th citation's clause contains the gold quote
-(whitespace ignored, same file). Thresholds are calibrated on the dev split only.
+(whitespace ignored, same file
+or another file printing the same document: `eval.cases.with_copies`). Thresholds are calibrated on the dev split only.
 """
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ import argparse
 import io
 import json
 import math
-import re
 import statistics
 import time
 from dataclasses import asdict, replace
@@ -23,7 +23,7 @@ from assistant.batch import run_batch
 from assistant.config import RetrievalConfig, get_settings
 from assistant.core import Assistant
 from eval.baselines import Baseline, bm25_only, dense_only, tutorial_pipeline
-from eval.cases import Case, evidence, load_cases
+from eval.cases import Case, bare, evidence, load_cases, with_copies
 from index.clean import layout_free
 
 REPORT = Path(__file__).parent / "report.md"
@@ -31,15 +31,11 @@ CHART = Path(__file__).parent / "report.png"
 RETRIEVAL_METRICS = ("hit@1", "hit@3", "hit@5", "mrr")
 
 
-def _bare(text: str) -> str:
-    return re.sub(r"\s+", "", text)
-
-
 def gold_rank(case: Case, citations: list[dict]) -> int | None:
     """1-based rank of the first citation whose clause holds a gold quote."""
     for rank, citation in enumerate(citations, start=1):
-        text = _bare(citation.get("clause_text") or citation["quote"])
-        if any(g["file"] == citation["source"]["file"] and _bare(g["quote"]) in text for g in case.gold):
+        text = bare(citation.get("clause_text") or citation["quote"])
+        if any(g["file"] == citation["source"]["file"] and bare(g["quote"]) in text for g in case.gold):
             return rank
     return None
 
@@ -61,12 +57,12 @@ def score(cases: list[Case], rows: dict[str, dict], sources: dict[str, str]) -> 
         "place purity": _share(all(_applies(q, _askers(c)) for q in rows[c.id].get("citations", [])) for c in located),
         "refusal recall": _share(rows[c.id].get("refused", False) for c in out_of_scope),
         "false refusals": _share(rows[c.id].get("refused", False) for c in answerable),
-        "fact coverage": _share(_bare(f) in _bare(rows[c.id].get("answer", "")) for c, f in facts),
+        "fact coverage": _share(bare(f) in bare(rows[c.id].get("answer", "")) for c, f in facts),
         # the answer's first sentence (its lead line) holds one of the case's facts, over the answered cases with facts
-        "lead states a gold fact": _share(any(_bare(f) in _bare(_lead(rows[c.id])) for f in c.facts)
+        "lead states a gold fact": _share(any(bare(f) in bare(_lead(rows[c.id])) for f in c.facts)
                                           for c in answerable if c.facts and not rows[c.id].get("refused", False)),
         "c@1": c_at_1(answerable, rows, ranks),
-        "verbatim": _share(_bare(q["quote"]) in sources.get(q["source"]["file"], "") for q in quotes),
+        "verbatim": _share(bare(q["quote"]) in sources.get(q["source"]["file"], "") for q in quotes),
         "fully tagged": _share(bool(q["jurisdiction"]["name"] and q["document"]["title"] and q["clause"]) for q in quotes),
         "median quote chars": statistics.median(len(q["quote"]) for q in quotes) if quotes else 0.0,
         "latency p50 ms": latencies[len(latencies) // 2] if latencies else 0.0,
@@ -261,8 +257,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--split", choices=("dev", "test"), help="only this split (default: both)")
     args = parser.parse_args(argv)
     settings = get_settings()
-    cases = load_cases()
     assistant = Assistant.from_settings(settings)
+    cases = with_copies(load_cases(), assistant.store.corpus)
     reader = assistant.reader
     if args.calibrate:
         calibrate(assistant, cases)

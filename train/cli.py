@@ -75,13 +75,13 @@ def _fit(args: argparse.Namespace) -> int:
 def _eval_scores(args: argparse.Namespace) -> int:
     from assistant.core import Assistant
     from assistant.reader import Reader
-    from eval.cases import load_cases
+    from eval.cases import load_cases, with_copies
     from train.scores import OUT, summary, write_scores
 
     settings = get_settings()
     assistant = Assistant.from_settings(settings, with_reader=False)  # the scores the reader's joins
     reader = Reader.load(settings.data_dir, threads=settings.embedding_threads)
-    cases = [c for c in load_cases() if c.split == args.split]
+    cases = [c for c in with_copies(load_cases(), assistant.store.corpus) if c.split == args.split]
     path = OUT / f"reader-{args.split}.jsonl"
     rows = write_scores(assistant, reader, cases, path)
     print(f"{len(rows)} {args.split} cases scored into {path}")

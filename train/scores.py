@@ -5,7 +5,7 @@
 The reader never trained on eval cases, so these scores are out of sample for every case. Fit on
 the dev split only; the test split is for the final report. Each row: the case, how the question
 was read, and for each of the top candidates its rank, clause, the assistant's scores, the
-reader's score, and whether the clause holds a gold quote (same file, whitespace ignored).
+reader's score, and whether the clause holds a gold quote (same file or a copy of the same document, whitespace ignored).
 """
 from __future__ import annotations
 

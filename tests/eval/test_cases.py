@@ -1,7 +1,7 @@
 """The Q&A set is valid: quotes are found in their files, ids unique, types and splits known."""
 from collections import Counter
 
-from eval.cases import SPLITS, TYPES, load_cases
+from eval.cases import SPLITS, TYPES, Case, load_cases, with_copies
 from tests.conftest import RAW
 
 
@@ -43,3 +43,18 @@ def test_every_document_of_the_catalogue_is_covered_by_some_case(corpus):
                     covered.add(d.id)
     missing = [d.title for d in corpus.documents if d.id not in covered]
     assert not missing
+
+
+def test_a_gold_quote_is_also_found_in_another_printing_of_its_document(corpus):
+    """The province's 小升规 plan is printed in its own file and in a compilation: a quote of one copy is gold in
+    both, and a quote of a document printed once keeps its one file."""
+    plan = [d for d in corpus.documents if d.title == "促进小微工业企业上规模实施方案"]
+    assert len({d.source.file for d in plan}) == 2
+    quoted = Case(id="c", question="q", history=[], location=None, type="fact", split="dev",
+                  gold=[{"file": plan[0].source.file, "quote": "对属于科技型中小企业（在有效期内）的首次"}], facts=[])
+    once = Case(id="d", question="q", history=[], location=None, type="fact", split="dev",
+                gold=[{"file": "001_6b566a817978cf44.txt", "quote": "（责任单位：湛河自然资源和规划分局"}], facts=[])
+    copied, kept = with_copies([quoted, once], corpus)
+    assert {g["file"] for g in copied.gold} == {d.source.file for d in plan}
+    assert all(g["quote"] == "对属于科技型中小企业（在有效期内）的首次" for g in copied.gold)
+    assert kept is once
