@@ -37,7 +37,8 @@ def understand(question: str, history: Sequence[dict[str, str]] = (), location: 
     english = is_english(cleaned(question))
     earlier = [match_key(turn["content"]) for turn in history if turn.get("role") == "user" and turn.get("content")]
     follow_up = bool(earlier) and _is_follow_up(asking)
-    named = _places(key)
+    # a story names many places (where the asker is from, works, looks at flats): the asking sentences say which counts
+    named = (_places(asking) if asking != key else []) or _places(key)
     place = places.most_specific(named)
     if location:
         place = _narrower(place, places.place(location))
@@ -85,13 +86,16 @@ def understand(question: str, history: Sequence[dict[str, str]] = (), location: 
 def asking_part(text: str) -> str:
     """What a message asks: the whole of a short one; of a long one (a story, a pasted call) its asking
     sentences, those with a question mark if any has one (a very short one with the sentence before it:
-    "减免几个月？"), or its last two sentences when none asks."""
+    "减免几个月？"; when none names a topic, with the nearest sentence before them that does: "…市里对新引进的
+    硕士有购房补贴。…像我这种情况能补多少钱？"), or its last two sentences when none asks."""
     if len(text) <= LONG_MESSAGE_CHARS:
         return text
     parts = [p.strip() for p in _PARTS.findall(text) if p.strip()]
     chosen = ([i for i, part in enumerate(parts) if _QUESTION_MARK.search(part)]
               or [i for i, part in enumerate(parts) if _ASKING.search(part)])
     context = [i - 1 for i in chosen if i > 0 and len(parts[i]) < SHORT_ASKING_CHARS and i - 1 not in chosen]
+    if chosen and not any(_has_topic(parts[i]) for i in chosen):  # "像我这种情况能补多少钱？" leans on the story
+        context += [j for j in range(max(chosen) - 1, -1, -1) if j not in chosen and _has_topic(parts[j])][:1]
     keep = sorted({*chosen, *context}) or list(range(max(0, len(parts) - 2), len(parts)))
     return "".join(parts[i] for i in keep)
 

@@ -135,6 +135,19 @@ def test_a_long_story_asks_in_its_asking_sentences_but_is_located_by_the_whole_s
     assert "房租" in query.search_text and "郑州" not in query.search_text
 
 
+def test_a_story_naming_many_places_is_located_where_its_question_asks():
+    story = ("我老家是安阳的，今年通过人才引进到焦作一家企业上班，女朋友在郑州工作，我们看中了示范区一个新楼盘。"
+             "单位人事说市里对新引进的硕士有购房补贴，但说不清多少。我想问下，像我这种情况在焦作第一次买房，能补多少钱？")
+    assert understand(story).place == "焦作市"
+
+
+def test_an_asking_sentence_without_a_topic_leans_on_the_story_sentence_that_names_one():
+    story = ("我老家是安阳的，今年通过人才引进到焦作一家企业上班，女朋友在郑州工作，我们看中了一个新楼盘。"
+             "单位人事说市里对新引进的硕士有购房补贴，但说不清多少。首付是父母凑的，压力挺大。我想问下，像我这种情况能补多少钱？")
+    query = understand(story)
+    assert "购房补贴" in query.search_text and "首付" not in query.search_text and "郑州" not in query.search_text
+
+
 def test_an_english_question_is_understood_in_english():
     query = understand("Can I defer social insurance payments in Lushan County?")
     assert query.language == "en" and query.place == "鲁山县"
