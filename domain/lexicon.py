@@ -22,6 +22,7 @@ class LexiconError(ValueError):
 class RemitKind:
     """A kind of request declined whatever the corpus holds, with the reason told to the asker."""
 
+    name: str  # how the remit head (`assistant.remit`) names the kind it recognises
     reason: str
     reason_en: str
     pattern: re.Pattern[str]
@@ -104,10 +105,13 @@ def load(directory: Path = DATA_DIR) -> Lexicon:
         for kind, table in data.get("details", {}).items()
     }
     remit = tuple(
-        RemitKind(_field(table, "reason", f"out_of_scope[{i}]"), _field(table, "reason_en", f"out_of_scope[{i}]"),
+        RemitKind(_field(table, "name", f"out_of_scope[{i}]"),
+                  _field(table, "reason", f"out_of_scope[{i}]"), _field(table, "reason_en", f"out_of_scope[{i}]"),
                   _compile(table.get("pattern"), f"out_of_scope[{i}].pattern"), bool(table.get("whole_text", False)))
         for i, table in enumerate(data.get("out_of_scope", []))
     )
+    if len({kind.name for kind in remit}) < len(remit):
+        raise LexiconError("lexicon.toml [[out_of_scope]]: each kind needs a name of its own")
     return Lexicon(
         domain_terms=tuple(_field(data, "domain_terms", "lexicon.toml").split()),
         stop_words=frozenset(_field(data, "stop_words", "lexicon.toml").split()),

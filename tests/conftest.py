@@ -46,13 +46,15 @@ def assistant(built_index, model):
 
 @pytest.fixture(scope="session")
 def reader_assistant(built_index, model, reader_data_dir):
-    """The assistant as `make run` serves it: with the trained reader and its fitted blend."""
+    """The assistant as `make run` serves it: with the trained reader and its fitted blend, and the remit head."""
     from assistant.core import Assistant
     from assistant.reader import BLEND, Reader
+    from assistant.remit import RemitHead
     from index.store import IndexStore
 
     reader = Reader.load(reader_data_dir, blend=BLEND)
-    return Assistant(IndexStore(built_index, "clauses"), model, RetrievalConfig(), today="2026-11-23", reader=reader)
+    return Assistant(IndexStore(built_index, "clauses"), model, RetrievalConfig(), today="2026-11-23", reader=reader,
+                     remit=RemitHead.load())
 
 
 @pytest.fixture(scope="session")

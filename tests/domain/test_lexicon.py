@@ -12,7 +12,7 @@ from domain.lexicon import LEXICON, LexiconError, load
 def test_every_kind_of_request_and_detail_is_complete_in_both_languages():
     assert len(LEXICON.out_of_scope) >= 8
     for kind in LEXICON.out_of_scope:
-        assert kind.reason and kind.reason_en and isinstance(kind.pattern, re.Pattern)
+        assert kind.name and kind.reason and kind.reason_en and isinstance(kind.pattern, re.Pattern)
     for detail in LEXICON.details.values():
         assert detail.name and detail.name_en
 
@@ -29,6 +29,15 @@ def test_a_pattern_that_does_not_compile_is_an_error_naming_where_it_is(tmp_path
     broken = (lexicon.DATA_DIR / "lexicon.toml").read_text(encoding="utf-8").replace("deadline = '截止", "deadline = '(截止", 1)
     (tmp_path / "lexicon.toml").write_text(broken, encoding="utf-8")
     with pytest.raises(LexiconError, match="asks.deadline"):
+        load(tmp_path)
+
+
+def test_two_out_of_scope_kinds_with_one_name_are_an_error(tmp_path: Path):
+    """The remit head names the kinds it declines: a name must point at one kind."""
+    shutil.copy(lexicon.DATA_DIR / "glossary_en.tsv", tmp_path)
+    doubled = (lexicon.DATA_DIR / "lexicon.toml").read_text(encoding="utf-8").replace("name = 'forgery'", "name = 'unlawful'")
+    (tmp_path / "lexicon.toml").write_text(doubled, encoding="utf-8")
+    with pytest.raises(LexiconError, match="name of its own"):
         load(tmp_path)
 
 
