@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from domain.text import without_whitespace
 from domain.types import Clause, Corpus
 
 CASES_DIR = Path(__file__).parent / "cases"
@@ -38,26 +38,21 @@ def with_copies(cases: list[Case], corpus: Corpus) -> list[Case]:
     one copy, and the same clause of the same document (title, jurisdiction, verbatim text) cited from
     the other copy is the same answer to the asker.
     """
-    printings: dict[tuple[str, str], dict[str, list[str]]] = {}  # document → file → bare clause texts
+    printings: dict[tuple[str, str], dict[str, list[str]]] = {}  # document → file → clause texts without whitespace
     for document in corpus.documents:
         texts = printings.setdefault((document.jurisdiction.name, document.title), {}).setdefault(document.source.file, [])
-        texts.extend(bare(evidence(clause)) for clause in corpus.clauses_of(document.id))
+        texts.extend(without_whitespace(evidence(clause)) for clause in corpus.clauses_of(document.id))
     expanded = []
     for case in cases:
         gold = list(case.gold)
         for quote in case.gold:
-            wanted = bare(quote["quote"])
+            wanted = without_whitespace(quote["quote"])
             for files in printings.values():
                 if len(files) > 1 and any(wanted in text for text in files.get(quote["file"], ())):
                     gold += [{"file": other, "quote": quote["quote"]} for other, texts in files.items()
                              if other != quote["file"] and any(wanted in text for text in texts)]
         expanded.append(replace(case, gold=gold) if len(gold) > len(case.gold) else case)
     return expanded
-
-
-def bare(text: str) -> str:
-    """The text without whitespace: gold quotes are matched regardless of line breaks and spaces."""
-    return re.sub(r"\s+", "", text)
 
 
 def load_cases(directory: Path = CASES_DIR) -> list[Case]:

@@ -19,11 +19,12 @@ from pathlib import Path
 
 from domain import places
 from domain.normalize import cleaned
+from domain.text import without_whitespace
 from assistant.batch import run_batch
 from assistant.config import RetrievalConfig, get_settings
 from assistant.core import Assistant
 from eval.baselines import Baseline, bm25_only, dense_only, tutorial_pipeline
-from eval.cases import Case, bare, evidence, load_cases, with_copies
+from eval.cases import Case, evidence, load_cases, with_copies
 from index.clean import layout_free
 
 REPORT = Path(__file__).parent / "report.md"
@@ -34,8 +35,8 @@ RETRIEVAL_METRICS = ("hit@1", "hit@3", "hit@5", "mrr")
 def gold_rank(case: Case, citations: list[dict]) -> int | None:
     """1-based rank of the first citation whose clause holds a gold quote."""
     for rank, citation in enumerate(citations, start=1):
-        text = bare(citation.get("clause_text") or citation["quote"])
-        if any(g["file"] == citation["source"]["file"] and bare(g["quote"]) in text for g in case.gold):
+        text = without_whitespace(citation.get("clause_text") or citation["quote"])
+        if any(g["file"] == citation["source"]["file"] and without_whitespace(g["quote"]) in text for g in case.gold):
             return rank
     return None
 
@@ -57,12 +58,12 @@ def score(cases: list[Case], rows: dict[str, dict], sources: dict[str, str]) -> 
         "place purity": _share(all(_applies(q, _askers(c)) for q in rows[c.id].get("citations", [])) for c in located),
         "refusal recall": _share(rows[c.id].get("refused", False) for c in out_of_scope),
         "false refusals": _share(rows[c.id].get("refused", False) for c in answerable),
-        "fact coverage": _share(bare(f) in bare(rows[c.id].get("answer", "")) for c, f in facts),
+        "fact coverage": _share(without_whitespace(f) in without_whitespace(rows[c.id].get("answer", "")) for c, f in facts),
         # the answer's first sentence (its lead line) holds one of the case's facts, over the answered cases with facts
-        "lead states a gold fact": _share(any(bare(f) in bare(_lead(rows[c.id])) for f in c.facts)
+        "lead states a gold fact": _share(any(without_whitespace(f) in without_whitespace(_lead(rows[c.id])) for f in c.facts)
                                           for c in answerable if c.facts and not rows[c.id].get("refused", False)),
         "c@1": c_at_1(answerable, rows, ranks),
-        "verbatim": _share(bare(q["quote"]) in sources.get(q["source"]["file"], "") for q in quotes),
+        "verbatim": _share(without_whitespace(q["quote"]) in sources.get(q["source"]["file"], "") for q in quotes),
         "fully tagged": _share(bool(q["jurisdiction"]["name"] and q["document"]["title"] and q["clause"]) for q in quotes),
         "median quote chars": statistics.median(len(q["quote"]) for q in quotes) if quotes else 0.0,
         "latency p50 ms": latencies[len(latencies) // 2] if latencies else 0.0,
