@@ -48,10 +48,16 @@ class RemitHead:
         exp = np.exp(logits)
         return exp / exp.sum(axis=1, keepdims=True)
 
+    @staticmethod
+    def strongest(probabilities: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For each row of `probabilities`: the class index of its most likely out-of-scope kind, and that
+        kind's probability (what the threshold is held against)."""
+        best = probabilities[:, 1:].argmax(axis=1) + 1
+        return best, probabilities[np.arange(len(best)), best]
+
     def recognised(self, vector: np.ndarray) -> RemitKind | None:
         """The out-of-scope kind the question is, when the head is sure enough; None for a policy question."""
-        probabilities = self.probabilities(vector)[0]
-        best = int(probabilities[1:].argmax()) + 1
-        if probabilities[best] < self.threshold:
+        best, probability = self.strongest(self.probabilities(vector))
+        if probability[0] < self.threshold:
             return None
-        return next(kind for kind in LEXICON.out_of_scope if kind.name == self.kinds[best])
+        return next(kind for kind in LEXICON.out_of_scope if kind.name == self.kinds[best[0]])

@@ -66,7 +66,7 @@ def understand(question: str, history: Sequence[dict[str, str]] = (), location: 
     asks = LEXICON.asks
     return Query(
         question=question,
-        out_of_scope=(remit.reason_en if english else remit.reason) if remit else None,
+        out_of_scope=remit.reason_in("en" if english else "zh") if remit else None,
         search_text=" ".join([topic_only, *terms]),
         place=place.name if place else None,
         place_covered=place.covered if place else True,

@@ -28,6 +28,10 @@ class RemitKind:
     pattern: re.Pattern[str]
     whole_text: bool = False  # looked for in the whole message, not only in its asking sentences
 
+    def reason_in(self, language: str) -> str:
+        """The reason told to an asker who writes in `language` (zh or en)."""
+        return self.reason_en if language == "en" else self.reason
+
 
 @dataclass(frozen=True)
 class DetailKind:

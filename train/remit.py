@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import random
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -80,7 +80,7 @@ class Example:
 
 
 def examples() -> list[Example]:
-    """The written requests and the written policy questions (held out as the reader's: a seeded 20 %)."""
+    """The written requests and the written policy questions (a seeded 20 % of the questions held out)."""
     requests = [Example(r["text"], r["kind"], r["held_out"], r["voice"]) for r in load_requests()]
     rng = random.Random(SEED)
     questions = [Example(q["question"], POLICY, rng.random() < HELD_OUT, q["voice"]) for q in load_questions()]
@@ -104,11 +104,6 @@ def fit_head(vectors: np.ndarray, labels: np.ndarray, kinds: tuple[str, ...]) ->
     return RemitHead(kinds, model.coef_[order], model.intercept_[order], threshold=1.0)
 
 
-def declining(probabilities: np.ndarray) -> np.ndarray:
-    """Each row's most likely out-of-scope kind's probability."""
-    return probabilities[:, 1:].max(axis=1)
-
-
 def threshold_for(scores: np.ndarray, is_policy: np.ndarray) -> float:
     """The lowest threshold declining at most `MAX_FALSE_DECLINES` of the policy questions."""
     policy = np.sort(scores[is_policy])[::-1]
@@ -118,8 +113,7 @@ def threshold_for(scores: np.ndarray, is_policy: np.ndarray) -> float:
 
 def figures(head: RemitHead, probabilities: np.ndarray, labels: np.ndarray) -> dict[str, float]:
     """Share declined of each out-of-scope kind (as that kind and as any), and of the policy questions."""
-    score = declining(probabilities)
-    chosen = probabilities[:, 1:].argmax(axis=1) + 1
+    chosen, score = RemitHead.strongest(probabilities)
     out = {}
     for index, kind in enumerate(head.kinds):
         rows = labels == index
@@ -145,17 +139,16 @@ def fit(model) -> tuple[RemitHead, dict]:
     out_of_fold = np.zeros((len(train_labels), len(kinds)), dtype=np.float32)
     for inner, outer in StratifiedKFold(FOLDS, shuffle=True, random_state=SEED).split(train_vectors, train_labels):
         out_of_fold[outer] = fit_head(train_vectors[inner], train_labels[inner], kinds).probabilities(train_vectors[outer])
-    threshold = threshold_for(declining(out_of_fold), train_labels == 0)
-    head = fit_head(train_vectors, train_labels, kinds)
-    head = RemitHead(head.kinds, head.weights, head.bias, threshold)
+    threshold = threshold_for(RemitHead.strongest(out_of_fold)[1], train_labels == 0)
+    head = replace(fit_head(train_vectors, train_labels, kinds), threshold=threshold)
     voices = {}
     for voice in sorted({e.voice for e in data}):
         rows = np.array([e.voice == voice for e in data]) & held_out & (labels > 0)
         if rows.any():
-            voices[voice] = round(float((declining(head.probabilities(vectors[rows])) >= threshold).mean()), 4)
+            voices[voice] = round(float((head.strongest(head.probabilities(vectors[rows]))[1] >= threshold).mean()), 4)
     report = {
         "threshold": round(threshold, 4),
-        "out of fold": figures(RemitHead(kinds, head.weights, head.bias, threshold), out_of_fold, train_labels),
+        "out of fold": figures(head, out_of_fold, train_labels),
         "held out": figures(head, head.probabilities(vectors[held_out]), labels[held_out]),
         "held-out requests declined by voice": voices,
     }
