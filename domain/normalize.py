@@ -69,43 +69,46 @@ def _initials(word: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _vocabulary() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
-    """The domain's own terms by their pinyin, by their pinyin initials (terms of three characters or
-    more, only where the initials name one term) and by their pinyin spelled out."""
+def _vocabulary() -> tuple[dict[str, tuple[str, ...]], dict[str, str], dict[str, str], set[tuple[int, str]]]:
+    """The domain's own terms by their pinyin (all that sound alike: 延期 and 央企), by their pinyin initials
+    (terms of three characters or more, only where the initials name one term) and by their pinyin spelled
+    out; and each (length, character) of a term, as a typo shares a character with the term it stands for."""
     from domain.places import GAZETTEER  # place names are terms too (焦做 → 焦作)
 
     terms = {*LEXICON.domain_terms, *LEXICON.synonyms, *(t for ts in LEXICON.synonyms.values() for t in ts),
              *(t for ts in LEXICON.glossary.values() for t in ts),
              *(a for p in GAZETTEER if p.covered or p.home for a in p.aliases if len(a) >= 2)}
     terms = {t for t in terms if 2 <= len(t) <= 6 and _HAN.fullmatch(t[0]) and all(_HAN.fullmatch(c) for c in t)}
-    by_sound: dict[str, str] = {}
+    by_sound: dict[str, tuple[str, ...]] = {}
     by_initials: dict[str, set[str]] = {}
-    for term in sorted(terms, key=len):
-        by_sound.setdefault(_sound(term), term)
+    for term in sorted(terms):  # sorted: the same reading in every process, whatever the hash seed
+        by_sound[_sound(term)] = (*by_sound.get(_sound(term), ()), term)
         if len(term) >= 3:
             by_initials.setdefault(_initials(term), set()).add(term)
     unique_initials = {key: next(iter(found)) for key, found in by_initials.items() if len(found) == 1}
-    spelled = {_pinyin(term): term for term in sorted(terms, key=len, reverse=True) if len(_pinyin(term)) >= 5}
-    return by_sound, unique_initials, spelled
+    spelled = {_pinyin(term): term for term in sorted(terms, key=lambda t: (-len(t), t)) if len(_pinyin(term)) >= 5}
+    return by_sound, unique_initials, spelled, {(len(term), char) for term in terms for char in term}
 
 
 def repaired(text: str) -> str:
     """Homophone typos of domain terms replaced by the term (社宝 → 社保, 增直税 → 增值税, 焦做 → 焦作), and
     pinyin words or initials that spell one (shebao → 社保, zjtx → 专精特新). A run that is itself a word
-    jieba knows, or a term, is never changed; a candidate must share a character with the term."""
-    by_sound, by_initials, spelled = _vocabulary()
-    known = set(by_sound.values())
+    jieba knows, or a term, is never changed; a candidate must share a character with the term (宴期 → 延期,
+    not 央企, which sounds alike to many speakers)."""
+    by_sound, by_initials, spelled, in_terms = _vocabulary()
 
     def fix_run(match: re.Match[str]) -> str:
         run = match.group(0)
         bounds = word_bounds(run)  # a typo is whole words of its own: 新项 in 新项目 is not one
         out, i = [], 0
         while i < len(run):
-            for size in range(min(6, len(run) - i), 1, -1):
+            for size in range(min(6, len(run) - i), 1, -1) if i in bounds else ():
                 window = run[i:i + size]
-                term = by_sound.get(_sound(window))
-                if (term and i in bounds and i + size in bounds and window not in known and term != window
-                        and set(term) & set(window) and not is_dictionary_word(window)):
+                if i + size not in bounds or not any((size, char) in in_terms for char in window):
+                    continue  # cheap tests first: pinyin is the slow part
+                alike = by_sound.get(_sound(window), ())
+                term = next((t for t in alike if set(t) & set(window)), None)
+                if term and window not in alike and not is_dictionary_word(window):
                     out.append(term)
                     i += size
                     break

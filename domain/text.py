@@ -78,17 +78,20 @@ def is_heading(sentence: str) -> bool:
 
 def occurrences(text: str, needles: Iterable[str]) -> list[tuple[int, int, str]]:
     """(start, end, needle) of every occurrence of `needles` in `text`, in text order; where two would
-    overlap, the longer needle wins (they are tried longest first)."""
-    taken = [False] * len(text)
-    spans = []
-    for needle in sorted({n for n in needles if n}, key=len, reverse=True):
+    overlap, the longer needle wins, and of two as long the one that starts first (河南 in 河南平原, not 南平)."""
+    present = set(text)  # most needles (every place name of China) cannot occur: skip them before searching
+    found = []
+    for needle in {n for n in needles if n and n[0] in present}:
         start = text.find(needle)
         while start != -1:
-            end = start + len(needle)
-            if not any(taken[start:end]):
-                taken[start:end] = [True] * len(needle)
-                spans.append((start, end, needle))
-            start = text.find(needle, end)
+            found.append((start, start + len(needle), needle))
+            start = text.find(needle, start + len(needle))
+    taken = [False] * len(text)
+    spans = []
+    for start, end, needle in sorted(found, key=lambda span: (span[0] - span[1], span[0])):
+        if not any(taken[start:end]):
+            taken[start:end] = [True] * (end - start)
+            spans.append((start, end, needle))
     return sorted(spans)
 
 

@@ -1,13 +1,15 @@
 """Speed and memory of the answer path, printed as figures (targets: issue 15, the reader included).
 
-    python -m eval.bench [--rounds 2]
+    python -m eval.bench [--rounds 2] [--files 'GLOB']
 
 Start-up is the time to load the model and open the index; per-question latency is measured
-after one warm-up question, over every question of the Q&A set, `rounds` times.
+after one warm-up question, over every question of the Q&A set (or of its files matching `--files`,
+e.g. `--files '[!r]*'` for the set before the robustness part), `rounds` times.
 """
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import resource
 import statistics
 import time
@@ -27,11 +29,14 @@ def percentile(values: list[float], share: float) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eval.bench")
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--files", default="*", help="only the case files whose names match this glob")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     assistant = Assistant.from_settings(get_settings())
     startup = time.perf_counter() - started
-    cases = load_cases()
+    cases = [case for case in load_cases() if fnmatch.fnmatch(case.file, args.files)]
+    if not cases:
+        parser.error(f"no case file matches {args.files!r}")
     assistant.ask(cases[0].question)  # warm-up: first-call allocations are start-up, not latency
     totals: list[float] = []
     first_round: list[float] = []  # each question new: the reader has not kept its candidates' states yet
@@ -51,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         "peak RSS MB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
     reader = "with the reader" if assistant.reader else "without the reader"
-    print(f"questions: {len(totals)} ({len(cases)} × {args.rounds} rounds), threads: {get_settings().embedding_threads}, {reader}")
+    print(f"questions: {len(totals)} ({len(cases)} of files {args.files!r} × {args.rounds} rounds), threads: {get_settings().embedding_threads}, {reader}")
     for name, value in figures.items():
         verdict = "met" if value <= TARGETS[name] else "MISSED"
         print(f"{name:>11}: {value:8.1f}   target ≤ {TARGETS[name]:g}  {verdict}")

@@ -22,6 +22,12 @@ def test_homophone_typos_pinyin_and_initials_become_the_domain_term(typed, meant
     assert meant in match_key(typed)
 
 
+def test_of_terms_that_sound_alike_a_typo_becomes_the_one_it_shares_a_character_with():
+    """延期 and 央企 sound alike to many speakers (yan/yang): 宴期 is the first, in every process."""
+    assert "延期" in match_key("税交不上能宴期吗")
+    assert "央企" in match_key("秧企的子公司")
+
+
 @pytest.mark.parametrize("word", ["水费能缓交吗", "诊断服务", "招工补贴", "税费减免"])
 def test_real_words_are_never_taken_for_typos(word):
     assert match_key(word) == word

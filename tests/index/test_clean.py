@@ -32,3 +32,4 @@ def test_occurrences_prefer_the_longer_term_and_never_overlap():
 
     assert occurrences("鲁山县和鲁山的政策", ["鲁山", "鲁山县"]) == [(0, 3, "鲁山县"), (4, 6, "鲁山")]
     assert occurrences("无", ["", "有"]) == []
+    assert occurrences("河南平原光电", ["南平", "河南"]) == [(0, 2, "河南")]  # as long: the first to start
