@@ -41,8 +41,9 @@ _SAID = {
            "own": "the library has no policies of {place} itself.", "ask_on": " Ask the responsible department or the 12345 hotline.",
            "period": "the measure runs until {until}", "ended": ", and has ended", "no_date": " (The rule states no end date; see the original.)"},
 }
-# a date as clauses state one: 2022年12月31日, 2022年6月底, 年底前
-DATE = re.compile(r"\d{4}\s*年\s*(\d{1,2}\s*月)?|\d{1,2}\s*月\s*(底|末|\d{1,2}\s*日)|年底|年末")
+# a date as clauses state one: 2022年12月31日, 2022年6月底, 年底前, 至2023年; a year alone names a measure's
+# year (2022年继续实施…), not when it ends
+DATE = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月|\d{1,2}\s*月\s*(底|末|\d{1,2}\s*日)|年底|年末|(至|到|截至|截止)\s*\d{4}\s*年")
 _DEPARTMENT_LABEL = re.compile(r"^[^：:，,]{1,6}(单位|部门)[：:]")  # 牵头单位：… or 责任部门：…
 # an amount, share, count or period as clauses state them: 20万元, 50%, 3个月, 1次, 不超过一年
 FIGURE = re.compile(r"\d[\d.,，]*\s*(%|％|万|亿|元|个月|年|天|日|次|倍|家|人|户|项|平方米)|[一二三四五六七八九十两]+(个月|年|倍|次)")
@@ -81,7 +82,14 @@ def best_quote(text: str, words: list[str], wanted: re.Pattern[str] | None = Non
 def answers(passage: str, words: Sequence[str], wanted: re.Pattern[str] | None = None) -> int:
     """How much of the question a passage answers, lexically: the query words it holds, and one more when it
     states the `wanted` kind of detail."""
-    return sum(1 for w in dict.fromkeys(words) if w in passage) + (1 if wanted and wanted.search(passage) else 0)
+    return sum(1 for w in dict.fromkeys(words) if _holds(passage, w)) + (1 if wanted and wanted.search(passage) else 0)
+
+
+def _holds(passage: str, word: str) -> bool:
+    """Whether the passage has the word; a number only as a whole number (10 of 折旧年限10年 is not in 100%)."""
+    if word.isdigit():
+        return re.search(rf"(?<![\d.]){word}(?![\d.])", passage) is not None
+    return word in passage
 
 
 def refusal(query: Query, location: Jurisdiction | None, why: str, timings: dict[str, float]) -> Answer:

@@ -1,7 +1,7 @@
 """Quotes: whole sentences of one numbered item, the one that answers first."""
 import re
 
-from assistant.compose import FIGURE, best_quote
+from assistant.compose import DATE, FIGURE, answers, best_quote
 
 LOAN = (
     "2．支持高校毕业生等群体自主创业。符合财政贴息申请条件的个人，可申请最高20万元的财政贴息创业担保贷款；"
@@ -35,3 +35,15 @@ def test_a_quote_keeps_the_context_that_fits_around_the_answering_sentence():
     text = ("对餐饮、零售、旅游企业阶段性实施缓缴失业保险、工伤保险费政策。上述行业中有雇工的个体工商户参照企业办法缓缴。"
             "失业保险费、工伤保险费缓缴费款所属期为2022年4月至2023年3月。")
     assert "2023年3月" in best_quote(text, ["餐饮", "缓缴", "失业保险"])
+
+
+def test_a_number_of_the_question_counts_only_as_a_whole_number():
+    words = ["折旧", "10"]
+    assert answers("最低折旧年限为4年、5年、10年的，单位价值的50%", words) == 2
+    assert answers("最低折旧年限为3年的，单位价值的100%可在当年一次性税前扣除", words) == 1
+
+
+def test_a_date_is_a_day_month_or_end_of_year_not_a_year_alone():
+    for dated in ("补足时间延期至2022年12月31日", "2022年6月底前", "执行期到2022年年底", "政策延续至2023年"):
+        assert DATE.search(dated), dated
+    assert not DATE.search("24．2022年继续实施旅行社暂退旅游服务质量保证金扶持政策")
