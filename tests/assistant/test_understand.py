@@ -106,6 +106,8 @@ def test_a_measure_word_before_税_is_not_personal_income_tax():
 def test_asking_for_a_city_s_own_rules_is_marked_local():
     assert understand("洛阳市自己出的房租补贴标准是多少？").asks_local
     assert not understand("我在郑州，自己的小店房租能减免吗？").asks_local
+    # the rules' owner named before a longer object: 广州那边对 … 补贴
+    assert understand("广州那边对开奶茶店的个体户有没有房租补贴？").asks_local
 
 
 @pytest.mark.parametrize("question", [
