@@ -69,7 +69,7 @@ def _initials(word: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _vocabulary() -> tuple[dict[str, tuple[str, ...]], dict[str, str], dict[str, str], set[tuple[int, str]]]:
+def _vocabulary() -> tuple[dict[str, list[str]], dict[str, str], dict[str, str], set[tuple[int, str]]]:
     """The domain's own terms by their pinyin (all that sound alike: 延期 and 央企), by their pinyin initials
     (terms of three characters or more, only where the initials name one term) and by their pinyin spelled
     out; and each (length, character) of a term, as a typo shares a character with the term it stands for."""
@@ -79,10 +79,10 @@ def _vocabulary() -> tuple[dict[str, tuple[str, ...]], dict[str, str], dict[str,
              *(t for ts in LEXICON.glossary.values() for t in ts),
              *(a for p in GAZETTEER if p.covered or p.home for a in p.aliases if len(a) >= 2)}
     terms = {t for t in terms if 2 <= len(t) <= 6 and _HAN.fullmatch(t[0]) and all(_HAN.fullmatch(c) for c in t)}
-    by_sound: dict[str, tuple[str, ...]] = {}
+    by_sound: dict[str, list[str]] = {}
     by_initials: dict[str, set[str]] = {}
     for term in sorted(terms):  # sorted: the same reading in every process, whatever the hash seed
-        by_sound[_sound(term)] = (*by_sound.get(_sound(term), ()), term)
+        by_sound.setdefault(_sound(term), []).append(term)
         if len(term) >= 3:
             by_initials.setdefault(_initials(term), set()).add(term)
     unique_initials = {key: next(iter(found)) for key, found in by_initials.items() if len(found) == 1}
