@@ -117,9 +117,8 @@ def _asks_uncovered_own_rules(place: places.Place | None, text: str, named: list
         targets.append(next((p for p in places.chain(place.name) if p.level == level), place))
     if targets:
         return not any(target.covered for target in targets)
-    owned = ("(市|县|区|省)?(那边|那里)?(本级|自己|本地|当地|出台|(的|对|给)[^，,。？?]{0,14}"
-             "(政策|规定|补贴|奖励|奖补|标准|办法|措施))")
-    return any(re.search(re.escape(name) + owned, text)
+    owned = LEXICON.asks["owned"].pattern
+    return any(re.search(re.escape(name) + f"(?:{owned})", text)
                for p in [place, *named] if not p.covered for name in (p.name, *p.aliases))
 
 

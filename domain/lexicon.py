@@ -48,7 +48,7 @@ class Lexicon:
     domain_terms: tuple[str, ...]
     stop_words: frozenset[str]
     synonyms: dict[str, tuple[str, ...]]
-    asks: dict[str, re.Pattern[str]]  # department, deadline, figure, when, local, follow_up_start
+    asks: dict[str, re.Pattern[str]]  # department, deadline, figure, when, local, owned, follow_up_start
     out_of_scope: tuple[RemitKind, ...]
     details: dict[str, DetailKind]
     desk_topics: dict[str, tuple[str, ...]]
@@ -60,7 +60,7 @@ class Lexicon:
     assigns_responsibility: re.Pattern[str]  # a clause's text naming who is responsible (由市市场监管局负责)
 
 
-ASKS = ("department", "deadline", "figure", "when", "local", "follow_up_start")
+ASKS = ("department", "deadline", "figure", "when", "local", "owned", "follow_up_start")
 
 
 def _compile(pattern: object, where: str) -> re.Pattern[str]:

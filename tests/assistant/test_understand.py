@@ -108,6 +108,13 @@ def test_asking_for_a_city_s_own_rules_is_marked_local():
     assert not understand("我在郑州，自己的小店房租能减免吗？").asks_local
     # the rules' owner named before a longer object: 广州那边对 … 补贴
     assert understand("广州那边对开奶茶店的个体户有没有房租补贴？").asks_local
+    # asked whether the place has rules of its own, in Chinese or English
+    assert understand("深圳有没有自己的房租补贴？").asks_local
+    assert understand("广州那边有专门针对奶茶店的补贴吗？").asks_local
+    assert understand("Has Shenzhen got its own rules on rent?").asks_local
+    # where the asker is, or the asker's own things, are not the place's own rules
+    assert not understand("郑州有的企业能享受国家的房租补贴吗？").asks_local
+    assert not understand("Our company in Shenzhen pays its own rent, can we get relief?").asks_local
 
 
 @pytest.mark.parametrize("question", [
