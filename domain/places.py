@@ -19,7 +19,7 @@ from pathlib import Path
 
 from pypinyin import lazy_pinyin
 
-from domain.text import occurrences
+from domain.text import occurrences, word_bounds
 from domain.types import Jurisdiction, Level
 
 NATIONAL = "国家"
@@ -131,6 +131,7 @@ def _index(keys) -> dict[str, list[Place]]:
 _CANDIDATES = _index((alias, p) for p in GAZETTEER for alias in (p.name, *p.aliases))
 _BY_NAME = {name: found[0] for name, found in _index((p.name, p) for p in GAZETTEER).items()}
 _BY_ALIAS = {alias: found[0] for alias, found in _CANDIDATES.items()}
+_TWO_CHARACTER_COUNTIES = {p.name for p in GAZETTEER if p.level == "county" and len(p.name) == 2}
 _BY_STEM = _index((stem(p.name), p) for p in GAZETTEER if p.home or p.level != "county")
 _BY_PINYIN = _index((pinyin_key(stem(p.name)), p) for p in GAZETTEER
                     if (p.home or p.level != "county") and len(stem(p.name)) >= 2)
@@ -163,9 +164,20 @@ def _within(candidates: list[Place], others: list[Place]) -> Place:
     return candidates[0]
 
 
+def _spans(text: str) -> list[tuple[int, int, str]]:
+    """Where `text` names places: (start, end, alias). A two-character name (道县, 和县) counts only as whole
+    words of the text, not inside others: 知道县里 and 省里和县里 name no county."""
+    spans = occurrences(text, _CANDIDATES)
+    if any(alias in _TWO_CHARACTER_COUNTIES for _, _, alias in spans):
+        bounds = word_bounds(text)
+        spans = [(start, end, alias) for start, end, alias in spans
+                 if alias not in _TWO_CHARACTER_COUNTIES or (start in bounds and end in bounds)]
+    return spans
+
+
 def find_places(text: str) -> list[Place]:
     """Places named in `text`, longest names first, each once, in order of appearance."""
-    spans = occurrences(text, _CANDIDATES)
+    spans = _spans(text)
     first = [_CANDIDATES[alias][0] for _, _, alias in spans]
     named = (_within(_CANDIDATES[alias], first) for _, _, alias in spans)
     return list({p.name: p for p in named}.values())
@@ -266,7 +278,7 @@ def asker_places(text: str) -> list[Place]:
     incidental mentions left out, and only the place they come to when they come to one."""
     text = RANK.sub("", text)
     kept, arrived = [], []
-    spans = occurrences(text, _CANDIDATES)
+    spans = _spans(text)
     first = [_CANDIDATES[alias][0] for _, _, alias in spans]
     for start, end, alias in spans:
         before, after = text[max(0, start - 4):start], text[end:end + 8]

@@ -109,3 +109,15 @@ def test_a_county_mistyped_as_a_namesake_elsewhere_is_read_within_the_city_named
 
 def test_words_inside_policy_terms_are_not_places():
     assert [p.name for p in places.asker_places("省里技改示范项目能按多少比例补？")] == ["河南省"]
+
+
+@pytest.mark.parametrize("text", ["我想知道县里对占道施工有没有要求", "是省里和县里一起出钱吗", "用云平台的年服务费县里能补多少",
+                                  "我是平顶山市青云县的个体户"])
+def test_a_two_character_county_inside_other_words_is_not_named(text):
+    named = {p.name for p in places.asker_places(text)}
+    assert not named & {"道县", "和县", "费县", "云县"}
+
+
+def test_a_two_character_county_said_as_a_word_is_named():
+    assert [p.name for p in places.asker_places("我在和县开了个店")] == ["和县"]
+    assert [p.name for p in places.asker_places("我在温县城区开店")] == ["温县"]
