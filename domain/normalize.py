@@ -119,7 +119,7 @@ def repaired(text: str) -> str:
 
     def fix_latin(match: re.Match[str]) -> str:
         word = match.group(0)
-        if word in LEXICON.glossary:
+        if word in LEXICON.glossary or _english_form(word) in _glossary_forms():
             return word
         return spelled.get(word) or by_initials.get(word) or word
 
@@ -128,14 +128,39 @@ def repaired(text: str) -> str:
 
 
 def glossary_hits(text: str) -> list[tuple[str, tuple[str, ...]]]:
-    """The English words and phrases of `text` the glossary knows, longest phrase first, each with its terms."""
-    lowered = f" {re.sub(r'[^a-z0-9&+-]+', ' ', text.lower())} "
+    """The English words and phrases of `text` the glossary knows, longest phrase first, each with its terms.
+    Matched in `_english_form`: plurals, British spellings and hyphens find the entry (subsidies, recognised
+    firms, work-injury)."""
+    lowered = f" {' '.join(map(_english_form, re.findall(r'[a-z0-9&+]+', text.lower())))} "
     hits = []
-    for phrase in sorted(LEXICON.glossary, key=len, reverse=True):
+    for phrase, (entry, terms) in _glossary_forms().items():
         if f" {phrase} " in lowered:
-            hits.append((phrase, LEXICON.glossary[phrase]))
+            hits.append((entry, terms))
             lowered = lowered.replace(f" {phrase} ", "  ")
     return hits
+
+
+# suffixes read back to the form a glossary entry has; words ending in ss, us or is keep theirs (business, bonus)
+_INFLECTIONS = (("isation", "ization"), ("ised", "ized"), ("ies", "y"), ("sses", "ss"), ("ches", "ch"),
+                ("shes", "sh"), ("xes", "x"), ("ss", "ss"), ("us", "us"), ("is", "is"), ("s", ""))
+
+
+def _english_form(word: str) -> str:
+    """An English word singular and in American spelling: subsidies → subsidy, recognised → recognized."""
+    for suffix, replacement in _INFLECTIONS:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 2:
+            return word[: len(word) - len(suffix)] + replacement
+    return word
+
+
+@lru_cache(maxsize=1)
+def _glossary_forms() -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Each glossary entry by its words in `_english_form`, longest first: form → (entry, terms)."""
+    forms: dict[str, tuple[str, tuple[str, ...]]] = {}
+    for entry in sorted(LEXICON.glossary, key=lambda e: (-len(e), e)):
+        form = " ".join(map(_english_form, re.findall(r"[a-z0-9&+]+", entry)))
+        forms.setdefault(form, (entry, LEXICON.glossary[entry]))
+    return forms
 
 
 def match_key(text: str) -> str:

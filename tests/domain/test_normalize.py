@@ -41,3 +41,10 @@ def test_english_is_told_from_chinese_with_english_words():
 def test_the_glossary_bridges_english_phrases_longest_first():
     hits = dict(glossary_hits("can I defer social insurance payments"))
     assert "social insurance" in hits and "社会保险" in "".join(hits["social insurance"])
+
+
+def test_the_glossary_finds_plurals_british_spellings_and_hyphenated_words():
+    terms = {t for _, ts in glossary_hits("Are recognised firms in the cultivation pools given subsidies for work-injury insurance?")
+             for t in ts}
+    assert {"认定", "培育库", "补贴", "工伤保险"} <= terms
+    assert {t for _, ts in glossary_hits("value-added taxes") for t in ts} >= {"增值税"}
