@@ -52,7 +52,8 @@ def understand(question: str, history: Sequence[dict[str, str]] = (), location: 
     if compared:
         place = None
     topic_turns = _topic_turns(earlier) if follow_up else []
-    topic_only = _without_places(" ".join([*(asking_part(t) for t in topic_turns), asking]))
+    story = story_topic(key)
+    topic_only = _without_places(" ".join([*(asking_part(t) for t in topic_turns), *([story] if story else []), asking]))
     wants = _wants(asking) or next((w for w in map(_wants, reversed(topic_turns)) if w), None) or "rule"
     bridged = [word for word in LEXICON.synonyms if word in topic_only]
     glossed = glossary_hits(topic_only)
@@ -90,14 +91,32 @@ def asking_part(text: str) -> str:
     硕士有购房补贴。…像我这种情况能补多少钱？"), or its last two sentences when none asks."""
     if len(text) <= LONG_MESSAGE_CHARS:
         return text
+    parts, chosen, context = _story(text)
+    keep = sorted({*chosen, *context}) or list(range(max(0, len(parts) - 2), len(parts)))
+    return "".join(parts[i] for i in keep)
+
+
+def story_topic(text: str) -> str:
+    """The sentence of a long message that sets the topic its asking sentences go on from, when they name a
+    topic of their own too ("…租国有房子的个体户能免房租。…像我这种情况，到底能免几个月？"): searched with
+    them, but not read for what is asked, so the story's 上学 or 打电话 is never taken for the request.
+    Empty for a short message, or when `asking_part` holds that sentence already."""
+    if len(text) <= LONG_MESSAGE_CHARS:
+        return ""
+    parts, chosen, context = _story(text)
+    before = [j for j in range(max(chosen, default=0) - 1, -1, -1) if j not in chosen and _has_topic(parts[j])][:1]
+    return "".join(parts[j] for j in before if j not in context)
+
+
+def _story(text: str) -> tuple[list[str], list[int], list[int]]:
+    """A long message's sentences, the asking ones, and those the asking ones lean on."""
     parts = [p.strip() for p in _PARTS.findall(text) if p.strip()]
     chosen = ([i for i, part in enumerate(parts) if _QUESTION_MARK.search(part)]
               or [i for i, part in enumerate(parts) if _ASKING.search(part)])
     context = [i - 1 for i in chosen if i > 0 and len(parts[i]) < SHORT_ASKING_CHARS and i - 1 not in chosen]
     if chosen and not any(_has_topic(parts[i]) for i in chosen):  # "像我这种情况能补多少钱？" leans on the story
         context += [j for j in range(max(chosen) - 1, -1, -1) if j not in chosen and _has_topic(parts[j])][:1]
-    keep = sorted({*chosen, *context}) or list(range(max(0, len(parts) - 2), len(parts)))
-    return "".join(parts[i] for i in keep)
+    return parts, chosen, context
 
 
 def _asks_uncovered_own_rules(place: places.Place | None, text: str, named: list[places.Place]) -> bool:

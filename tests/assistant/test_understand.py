@@ -158,6 +158,14 @@ def test_an_asking_sentence_without_a_topic_leans_on_the_story_sentence_that_nam
     assert "购房补贴" in query.search_text and "首付" not in query.search_text and "郑州" not in query.search_text
 
 
+def test_a_story_s_topic_sentence_is_searched_with_an_asking_sentence_that_names_a_topic_too():
+    story = ("我在湛河区开了家小火锅店，门面是区里一家国有单位的房子，前阵子店关了将近两个月，孩子上学的钱都紧张。"
+             "隔壁老板说区里出了文件，租国有房子的个体户能免房租。我想问清楚：像我这种情况，到底能免几个月？后面还能减半收吗？")
+    query = understand(story)
+    assert "国有" in query.search_text and "免房租" in query.search_text  # the rule the question goes on from
+    assert "上学" not in query.search_text and query.out_of_scope is None  # the story around it is not asked
+
+
 def test_an_english_question_is_understood_in_english():
     query = understand("Can I defer social insurance payments in Lushan County?")
     assert query.language == "en" and query.place == "鲁山县"
