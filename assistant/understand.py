@@ -52,8 +52,8 @@ def understand(question: str, history: Sequence[dict[str, str]] = (), location: 
     if compared:
         place = None
     topic_turns = _topic_turns(earlier) if follow_up else []
-    story = story_topic(key)
-    topic_only = _without_places(" ".join([*(asking_part(t) for t in topic_turns), *([story] if story else []), asking]))
+    story = _terms(story_topic(key))
+    topic_only = _without_places(" ".join([*(asking_part(t) for t in topic_turns), *story, asking]))
     wants = _wants(asking) or next((w for w in map(_wants, reversed(topic_turns)) if w), None) or "rule"
     bridged = [word for word in LEXICON.synonyms if word in topic_only]
     glossed = glossary_hits(topic_only)
@@ -98,9 +98,9 @@ def asking_part(text: str) -> str:
 
 def story_topic(text: str) -> str:
     """The sentence of a long message that sets the topic its asking sentences go on from, when they name a
-    topic of their own too ("…租国有房子的个体户能免房租。…像我这种情况，到底能免几个月？"): searched with
-    them, but not read for what is asked, so the story's 上学 or 打电话 is never taken for the request.
-    Empty for a short message, or when `asking_part` holds that sentence already."""
+    topic of their own too ("…租国有房子的个体户能免房租。…像我这种情况，到底能免几个月？"). Its domain terms
+    are searched with them (`_terms`); it is not read for what is asked, so the story's 上学 or 打电话 is
+    never taken for the request. Empty for a short message, or when `asking_part` holds that sentence already."""
     if len(text) <= LONG_MESSAGE_CHARS:
         return ""
     parts, chosen, context = _story(text)
@@ -152,6 +152,13 @@ def _topic_turns(earlier: list[str]) -> list[str]:
         if start == 0 or not _is_follow_up(turn) or _has_topic(turn):
             return earlier[start:]
     return earlier
+
+
+def _terms(text: str) -> list[str]:
+    """The lexicon's topic words and domain terms in `text` (房租, 个体户), not the rest of the sentence: on the
+    208 written story questions, searching the whole story sentence answered more but declined fewer of
+    those the corpus cannot answer (8 of 28 against 11); its terms alone keep the 11."""
+    return [t for t in dict.fromkeys([*LEXICON.domain_terms, *LEXICON.synonyms]) if t in text]
 
 
 def _has_topic(text: str) -> bool:

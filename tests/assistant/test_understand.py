@@ -162,7 +162,7 @@ def test_a_story_s_topic_sentence_is_searched_with_an_asking_sentence_that_names
     story = ("我在湛河区开了家小火锅店，门面是区里一家国有单位的房子，前阵子店关了将近两个月，孩子上学的钱都紧张。"
              "隔壁老板说区里出了文件，租国有房子的个体户能免房租。我想问清楚：像我这种情况，到底能免几个月？后面还能减半收吗？")
     query = understand(story)
-    assert "国有" in query.search_text and "免房租" in query.search_text  # the rule the question goes on from
+    assert "房租" in query.search_text and "个体户" in query.search_text  # the rule the question goes on from
     assert "上学" not in query.search_text and query.out_of_scope is None  # the story around it is not asked
 
 
