@@ -26,6 +26,7 @@ _QUESTION_MARK = re.compile(r"[?？]")
 _ASKING = re.compile(r"吗|能不能|可不可以|可以不|是不是|是否|有没有|有无|怎么办|怎么|怎样|如何|多少|多久|哪个|哪些|哪里|什么时候|"
                      r"请问|想问|想知道|问一下|咨询|\b(can|could|how|what|which|who|when|where|is|are|do|does|will)\b")
 _LATIN_ONLY = re.compile(r"^[a-z'&-]+$")
+_TOPIC_WORDS = tuple(dict.fromkeys([*LEXICON.domain_terms, *LEXICON.synonyms]))  # words that name a topic
 
 
 def understand(question: str, history: Sequence[dict[str, str]] = (), location: str | None = None,
@@ -33,7 +34,7 @@ def understand(question: str, history: Sequence[dict[str, str]] = (), location: 
     """The query to search for. `location` is the asker's place (a gazetteer name) when the interface knows it;
     `place_note` says how an interface's place name was read (鲁山市 → 鲁山县), to be shown with the answer."""
     key = match_key(question)
-    asking = asking_part(key)
+    asking, story = _read_story(key)
     english = is_english(cleaned(question))
     earlier = [match_key(turn["content"]) for turn in history if turn.get("role") == "user" and turn.get("content")]
     follow_up = bool(earlier) and _is_follow_up(asking)
@@ -52,8 +53,7 @@ def understand(question: str, history: Sequence[dict[str, str]] = (), location: 
     if compared:
         place = None
     topic_turns = _topic_turns(earlier) if follow_up else []
-    story = _terms(story_topic(key))
-    topic_only = _without_places(" ".join([*(asking_part(t) for t in topic_turns), *story, asking]))
+    topic_only = _without_places(" ".join([*(asking_part(t) for t in topic_turns), *_terms(story), asking]))
     wants = _wants(asking) or next((w for w in map(_wants, reversed(topic_turns)) if w), None) or "rule"
     bridged = [word for word in LEXICON.synonyms if word in topic_only]
     glossed = glossary_hits(topic_only)
@@ -89,34 +89,29 @@ def asking_part(text: str) -> str:
     sentences, those with a question mark if any has one (a very short one with the sentence before it:
     "减免几个月？"; when none names a topic, with the nearest sentence before them that does: "…市里对新引进的
     硕士有购房补贴。…像我这种情况能补多少钱？"), or its last two sentences when none asks."""
+    return _read_story(text)[0]
+
+
+def _read_story(text: str) -> tuple[str, str]:
+    """`asking_part(text)`, and the sentence of a long message that sets the topic its asking sentences go on
+    from when they name a topic of their own too ("…租国有房子的个体户能免房租。…像我这种情况，到底能免几个
+    月？"). That sentence's domain terms are searched with them (`_terms`); it is not read for what is asked,
+    so the story's 上学 or 打电话 is never taken for the request. Empty for a short message, or when the
+    asking part holds that sentence already."""
     if len(text) <= LONG_MESSAGE_CHARS:
-        return text
-    parts, chosen, context = _story(text)
-    keep = sorted({*chosen, *context}) or list(range(max(0, len(parts) - 2), len(parts)))
-    return "".join(parts[i] for i in keep)
-
-
-def story_topic(text: str) -> str:
-    """The sentence of a long message that sets the topic its asking sentences go on from, when they name a
-    topic of their own too ("…租国有房子的个体户能免房租。…像我这种情况，到底能免几个月？"). Its domain terms
-    are searched with them (`_terms`); it is not read for what is asked, so the story's 上学 or 打电话 is
-    never taken for the request. Empty for a short message, or when `asking_part` holds that sentence already."""
-    if len(text) <= LONG_MESSAGE_CHARS:
-        return ""
-    parts, chosen, context = _story(text)
-    before = [j for j in range(max(chosen, default=0) - 1, -1, -1) if j not in chosen and _has_topic(parts[j])][:1]
-    return "".join(parts[j] for j in before if j not in context)
-
-
-def _story(text: str) -> tuple[list[str], list[int], list[int]]:
-    """A long message's sentences, the asking ones, and those the asking ones lean on."""
+        return text, ""
     parts = [p.strip() for p in _PARTS.findall(text) if p.strip()]
     chosen = ([i for i, part in enumerate(parts) if _QUESTION_MARK.search(part)]
               or [i for i, part in enumerate(parts) if _ASKING.search(part)])
     context = [i - 1 for i in chosen if i > 0 and len(parts[i]) < SHORT_ASKING_CHARS and i - 1 not in chosen]
-    if chosen and not any(_has_topic(parts[i]) for i in chosen):  # "像我这种情况能补多少钱？" leans on the story
-        context += [j for j in range(max(chosen) - 1, -1, -1) if j not in chosen and _has_topic(parts[j])][:1]
-    return parts, chosen, context
+    # the nearest sentence before the last asking one that names a topic
+    leaning = next((j for j in range(max(chosen, default=0) - 1, -1, -1) if j not in chosen and _has_topic(parts[j])),
+                   None)
+    if leaning is not None and not any(_has_topic(parts[i]) for i in chosen):  # "像我这种情况能补多少钱？"
+        context.append(leaning)
+    keep = sorted({*chosen, *context}) or list(range(max(0, len(parts) - 2), len(parts)))
+    topic = parts[leaning] if leaning is not None and leaning not in context else ""
+    return "".join(parts[i] for i in keep), topic
 
 
 def _asks_uncovered_own_rules(place: places.Place | None, text: str, named: list[places.Place]) -> bool:
@@ -158,12 +153,12 @@ def _terms(text: str) -> list[str]:
     """The lexicon's topic words and domain terms in `text` (房租, 个体户), not the rest of the sentence: on the
     208 written story questions, searching the whole story sentence answered more but declined fewer of
     those the corpus cannot answer (8 of 28 against 11); its terms alone keep the 11."""
-    return [t for t in dict.fromkeys([*LEXICON.domain_terms, *LEXICON.synonyms]) if t in text]
+    return [word for word in _TOPIC_WORDS if word in text]
 
 
 def _has_topic(text: str) -> bool:
     """Whether a short turn names a topic of its own (鲁山县的饭店房租能减免吗？), unlike 找哪个部门？."""
-    return any(word in text for word in LEXICON.synonyms) or any(term in text for term in LEXICON.domain_terms)
+    return any(word in text for word in _TOPIC_WORDS)
 
 
 def _wants(text: str) -> str | None:

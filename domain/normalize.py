@@ -27,6 +27,7 @@ _BETWEEN_HAN = re.compile(r"(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])")  # what m
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _LATIN_WORD = re.compile(r"[a-z][a-z'&-]*")
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
+_ENGLISH_WORD = re.compile(r"[a-z0-9&+]+")  # a word as the glossary is matched: letters, digits, r&d, c++
 
 
 def simplified(text: str) -> str:
@@ -131,7 +132,7 @@ def glossary_hits(text: str) -> list[tuple[str, tuple[str, ...]]]:
     """The English words and phrases of `text` the glossary knows, longest phrase first, each with its terms.
     Matched in `_english_form`: plurals, British spellings and hyphens find the entry (subsidies, recognised
     firms, work-injury)."""
-    lowered = f" {' '.join(map(_english_form, re.findall(r'[a-z0-9&+]+', text.lower())))} "
+    lowered = f" {_english_words(text)} "
     hits = []
     for phrase, (entry, terms) in _glossary_forms().items():
         if f" {phrase} " in lowered:
@@ -143,6 +144,11 @@ def glossary_hits(text: str) -> list[tuple[str, tuple[str, ...]]]:
 # suffixes read back to the form a glossary entry has; words ending in ss, us or is keep theirs (business, bonus)
 _INFLECTIONS = (("isation", "ization"), ("ised", "ized"), ("ies", "y"), ("sses", "ss"), ("ches", "ch"),
                 ("shes", "sh"), ("xes", "x"), ("ss", "ss"), ("us", "us"), ("is", "is"), ("s", ""))
+
+
+def _english_words(text: str) -> str:
+    """The English words of `text`, each in `_english_form`, a space between (hyphens and punctuation part them)."""
+    return " ".join(map(_english_form, _ENGLISH_WORD.findall(text.lower())))
 
 
 def _english_form(word: str) -> str:
@@ -158,8 +164,7 @@ def _glossary_forms() -> dict[str, tuple[str, tuple[str, ...]]]:
     """Each glossary entry by its words in `_english_form`, longest first: form → (entry, terms)."""
     forms: dict[str, tuple[str, tuple[str, ...]]] = {}
     for entry in sorted(LEXICON.glossary, key=lambda e: (-len(e), e)):
-        form = " ".join(map(_english_form, re.findall(r"[a-z0-9&+]+", entry)))
-        forms.setdefault(form, (entry, LEXICON.glossary[entry]))
+        forms.setdefault(_english_words(entry), (entry, LEXICON.glossary[entry]))
     return forms
 
 
