@@ -7,6 +7,7 @@ beyond the quotes: too weak evidence, a place the corpus does not cover, or a de
 """
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Sequence
 
@@ -120,12 +121,13 @@ def compose(
     timings: dict[str, float],
     reader_floor: float | None = None,
     lead_sentence: Callable[[Citation], str] | None = None,
+    reader_confident: float | None = None,
 ) -> Answer:
     """The answer to `query` from its ordered hits, or a refusal saying why.
 
-    Declined when the remit or the place rules it out, when no shortlisted hit reaches `min_relevance`,
-    when the reader read the shortlist and scored none above `reader_floor`, or when a detail is asked
-    that no answering sentence states. `lead_sentence` picks the top rule's sentence that answers (the
+    Declined when the remit or the place rules it out, when no shortlisted hit reaches `min_relevance`
+    (unless the reader scored one `reader_confident` or more), when the reader read the shortlist and
+    scored none above `reader_floor`, or when a detail is asked that no answering sentence states. `lead_sentence` picks the top rule's sentence that answers (the
     reader's choice); without it the top quote's first sentence leads."""
     location = places.place(query.place).jurisdiction if query.place else None
     said = _SAID[query.language]
@@ -135,10 +137,14 @@ def compose(
         # the wider places' rules apply, but the question is about the city's or county's own
         return refusal(query, location, said["own"].format(place=location.name), timings)
     shortlist = hits[:top_k]
-    if not shortlist or max(h.scores["relevance"] for h in shortlist) < min_relevance:
+    if not shortlist:
         return refusal(query, location, said["nothing"], timings)
-    if reader_floor is not None and max(h.scores.get("reader", reader_floor) for h in shortlist) <= reader_floor:
+    best_reading = max(h.scores.get("reader", -math.inf) for h in shortlist)
+    if reader_floor is not None and best_reading <= reader_floor:
         return refusal(query, location, said["nothing"], timings)  # the reader found no candidate that answers
+    trusted = reader_confident is not None and best_reading >= reader_confident  # it read one that does
+    if max(h.scores["relevance"] for h in shortlist) < min_relevance and not trusted:
+        return refusal(query, location, said["nothing"], timings)
     # noise is judged on the lexical scale the margin was set on; the order (the reader's included) ranks
     best_rerank = max(h.scores["rerank"] for h in shortlist)
     chosen = [shortlist[0], *(h for h in shortlist[1:] if h.scores["rerank"] >= best_rerank - RERANK_MARGIN)]

@@ -62,6 +62,7 @@ class Assistant:
             answer = compose(query, ranked, self.store.corpus, words, self.today or dt.date.today().isoformat(),
                              self.retrieval.top_k, self.retrieval.min_relevance, timings,
                              reader_floor=reader.blend.floor if reader else None,
+                             reader_confident=reader.blend.confident if reader else None,
                              lead_sentence=(lambda c: reader.answering(asked, c.clause, c.document, c.quote, words,
                                                                        asked_detail(query))) if reader else None)
         if self.writer is not None:

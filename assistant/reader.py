@@ -142,13 +142,14 @@ def _attention_bias(mask: torch.Tensor) -> torch.Tensor:
 
 @dataclass(frozen=True)
 class ReaderBlend:
-    """How the answer path uses the reader's logits, fitted on the dev split's out-of-sample scores."""
+    """How the answer path uses the reader's logits, fitted on out-of-sample scores (`train.blend`)."""
 
     candidates: int  # the top hits the reader reads
     weight: float  # order = rerank + weight · sigmoid(logit)
     floor: float  # decline when no shortlisted hit's logit is above it
     fitted: dict  # what the fit saw and its out-of-fold figures (for the README and the card)
     lead_words: float = 0.0  # weight of the query words a sentence answers in choosing the lead (`chosen_lead`)
+    confident: float | None = None  # a shortlisted hit scored this or more answers even with weak relevance
 
     @classmethod
     def load(cls, path: Path = BLEND) -> ReaderBlend:

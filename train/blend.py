@@ -1,17 +1,23 @@
-"""How the answer path uses the reader: the blend weight and the decline floor, fitted on the dev split.
+"""How the answer path uses the reader: the blend weight and the decline thresholds, fitted on scores the
+reader never trained on: the dev split's and the held-out written training questions'.
 
-    python -m train eval-scores --split dev   → eval/out/reader-dev.jsonl (the reader never saw these cases)
-    python -m train blend                      → assistant/data/reader-blend.json
+    python -m train eval-scores --split dev        → eval/out/reader-dev.jsonl
+    python -m train eval-scores --split held-out   → eval/out/reader-held-out.jsonl
+    python -m train blend                          → assistant/data/reader-blend.json
 
 The weight orders: `rerank + weight · sigmoid(logit)` with the highest hit@1 (then MRR) over the dev
-cases whose gold is among the candidates read. The floor declines: the lowest logit floor whose
-false refusals stay within half the target (0.05 / 2, for sampling error on ~200 answerable cases)
-while declining the most out-of-scope cases, counting what the answer path declines anyway (remit,
-place, a detail not stated, weak relevance). Both are also fitted on each half of the cases and
-scored on the other, and those out-of-fold figures are kept with the fit. The lead's sentence is
-chosen by the reader's probability plus `lead_words` per query word the sentence answers
-(`chosen_lead`); `lead_words` is the one most often choosing a sentence that states a fact of the
-case, over the sentences of each dev case's gold quote.
+cases whose gold is among the candidates read. Two thresholds decline: the floor (no shortlisted hit's logit
+above it: declined) and the confidence (a shortlisted hit's logit at or above it answers even when the
+relevance of the lexical and cosine scores is weak: the reader reads what an English question's words or
+a story's wording hide from them). They are the pair declining the most out-of-scope cases while false
+refusals stay within half the target (0.05 / 2, for sampling error), counting what the answer path
+declines anyway (remit, place, a detail not stated), over the dev cases and the held-out questions
+together (dev alone has 114 out-of-scope cases, the held-out questions add 106 near misses in eight
+voices). All are also fitted on each half of the cases and
+scored on the other, and those out-of-fold figures are kept with the fit. The lead's sentence is chosen
+by the reader's probability plus `lead_words` per query word the sentence answers (`chosen_lead`);
+`lead_words` is the one most often choosing a sentence that states a fact of the case, over the
+sentences of each dev case's gold quote (the held-out questions have no facts).
 """
 from __future__ import annotations
 
@@ -23,6 +29,7 @@ from assistant.retrieve import blended
 
 WEIGHTS = [round(0.05 * i, 2) for i in range(21)]
 FALSE_REFUSALS_ALLOWED = 0.025
+CONFIDENT = [None, 8.0, 7.0, 6.0, 5.0, 4.0, 3.0, 2.0]  # logits tried as the confidence (None: never trusted alone)
 LEAD_WORDS = [0.0, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2, 0.5]
 # candidates the answer path reads, the shortlist: on dev, hit@1 of the blend over all answerable cases is 0.837
 # reading 5 and 0.833 reading 6 or 10, and the read stage took 83 ms median reading 6 with 2 joint layers (bench)
@@ -55,69 +62,98 @@ def fit_lead_words(rows: list[dict]) -> float:
     return max(LEAD_WORDS, key=lambda w: (lead_states_fact(rows, w), -w))
 
 
-def declined(row: dict, weight: float, floor: float | None, top_k: int, min_relevance: float) -> bool:
-    """Whether the answer path declines the case with this weight and floor (None: no reader floor)."""
+def declined(row: dict, weight: float, floor: float | None, top_k: int, min_relevance: float,
+             confident: float | None = None) -> bool:
+    """Whether the answer path declines the case with this weight, floor and confidence (None: no reader floor;
+    no confident reading)."""
     if row.get("declined otherwise", False) or not row["candidates"]:
         return True
     shortlist = ordered(row["candidates"], weight)[:top_k]
-    if max(c["relevance"] for c in shortlist) < min_relevance:
+    best = max(c["reader"] for c in shortlist)
+    if floor is not None and best <= floor:
         return True
-    return floor is not None and max(c["reader"] for c in shortlist) <= floor
+    return max(c["relevance"] for c in shortlist) < min_relevance and (confident is None or best < confident)
 
 
-def refusals(rows: list[dict], weight: float, floor: float | None, top_k: int, min_relevance: float) -> tuple[float, float]:
+def refusals(rows: list[dict], weight: float, floor: float | None, top_k: int, min_relevance: float,
+             confident: float | None = None) -> tuple[float, float]:
     """(refusal recall over the out-of-scope rows, false refusals over the answerable rows)."""
-    answerable = [declined(r, weight, floor, top_k, min_relevance) for r in rows if r["answerable"]]
-    out_of_scope = [declined(r, weight, floor, top_k, min_relevance) for r in rows if not r["answerable"]]
+    answerable = [declined(r, weight, floor, top_k, min_relevance, confident) for r in rows if r["answerable"]]
+    out_of_scope = [declined(r, weight, floor, top_k, min_relevance, confident) for r in rows if not r["answerable"]]
     return sum(out_of_scope) / max(1, len(out_of_scope)), sum(answerable) / max(1, len(answerable))
 
 
-def fit_floor(rows: list[dict], weight: float, top_k: int, min_relevance: float) -> float:
-    """The floor declining the most out-of-scope rows within the allowed false refusals (the lowest on a tie)."""
-    logits = sorted({c["reader"] for r in rows for c in r["candidates"]})
-    floors = [logits[0] - 1.0] + [(a + b) / 2 for a, b in zip(logits, logits[1:])]
-    best = floors[0]
-    best_key = (-1.0, 0.0)
-    for floor in floors:
-        recall, false = refusals(rows, weight, floor, top_k, min_relevance)
-        if false <= FALSE_REFUSALS_ALLOWED and (recall, -floor) > (best_key[0], best_key[1]):
-            best, best_key = floor, (recall, -floor)
-    return best
+def fit_thresholds(rows: list[dict], weight: float, top_k: int, min_relevance: float) -> tuple[float, float | None]:
+    """The floor and the confidence declining the most out-of-scope rows within the allowed false refusals
+    (then the fewest false refusals, the lowest floor, the least confident reading trusted: None, never)."""
+    import numpy as np
+
+    shortlists = [ordered(r["candidates"], weight)[:top_k] for r in rows]
+    usable = np.array([not r.get("declined otherwise", False) and bool(s) for r, s in zip(rows, shortlists)])
+    best = np.array([max((c["reader"] for c in s), default=-99.0) for s in shortlists])
+    weak = np.array([max((c["relevance"] for c in s), default=0.0) < min_relevance for s in shortlists])
+    answerable = np.array([r["answerable"] for r in rows])
+    logits = np.unique(best[usable])
+    floors = np.concatenate([[logits[0] - 1.0], (logits[1:] + logits[:-1]) / 2]) if len(logits) else np.array([-99.0])
+    chosen, chosen_key = (float(floors[0]), None), None
+    for confidence in CONFIDENT:
+        trusted = best >= confidence if confidence is not None else np.zeros_like(weak)
+        # rows × floors: declined when unusable, at or below the floor, or weak and not trusted
+        out = ~usable[:, None] | (best[:, None] <= floors[None, :]) | (weak & ~trusted)[:, None]
+        recall = out[~answerable].mean(axis=0) if (~answerable).any() else np.zeros(len(floors))
+        false = out[answerable].mean(axis=0) if answerable.any() else np.zeros(len(floors))
+        for i in np.flatnonzero(false <= FALSE_REFUSALS_ALLOWED):
+            key = (round(float(recall[i]), 9), -round(float(false[i]), 9), -float(floors[i]),
+                   confidence if confidence is not None else 99.0)
+            if chosen_key is None or key > chosen_key:
+                chosen, chosen_key = (float(floors[i]), confidence), key
+    return chosen
 
 
-def fit(rows: list[dict], candidates: int, top_k: int, min_relevance: float) -> ReaderBlend:
+def fit(rows: list[dict], candidates: int, top_k: int, min_relevance: float, decline_rows: list[dict] = ()) -> ReaderBlend:
     """The blend for a reader that reads the first `candidates` hits (at least `top_k`, so every shortlisted
-    hit is read): the rows' other candidates are left out, as the answer path leaves them unread."""
-    rows = [{**r, "candidates": r["candidates"][:max(candidates, top_k)]} for r in rows if "error" not in r]
+    hit is read): the rows' other candidates are left out, as the answer path leaves them unread. The weight
+    and the lead words are fitted on `rows` (the dev cases); the decline thresholds on them and `decline_rows`
+    (the held-out training questions: more out-of-scope questions, in more voices, than dev has)."""
+    def read(part):
+        return [{**r, "candidates": r["candidates"][:max(candidates, top_k)]} for r in part if "error" not in r]
+
+    rows, decline_rows = read(rows), read(decline_rows)
     weight = fit_weight(rows)
-    floor = fit_floor(rows, weight, top_k, min_relevance)
-    halves = [rows[0::2], rows[1::2]]
+    floor, confident = fit_thresholds(rows + decline_rows, weight, top_k, min_relevance)
     out_of_fold = []
     for k in (0, 1):
-        seen, unseen = halves[1 - k], halves[k]
+        seen, unseen = rows[1 - k::2], rows[k::2]
         w = fit_weight(seen)
-        f = fit_floor(seen, w, top_k, min_relevance)
+        f, c = fit_thresholds(seen + decline_rows[1 - k::2], w, top_k, min_relevance)
         words = fit_lead_words(seen)
         hit1, mrr = ranking(unseen, w)
-        recall, false = refusals(unseen, w, f, top_k, min_relevance)
-        out_of_fold.append({"weight": w, "floor": round(f, 4), "hit@1": round(hit1, 4), "mrr": round(mrr, 4),
+        recall, false = refusals(unseen + decline_rows[k::2], w, f, top_k, min_relevance, c)
+        out_of_fold.append({"weight": w, "floor": round(f, 4), "confident": c, "hit@1": round(hit1, 4), "mrr": round(mrr, 4),
                             "refusal recall": round(recall, 4), "false refusals": round(false, 4), "lead words": words,
                             "lead states a fact": round(lead_states_fact(unseen, words), 4),
                             "lead states a fact, reader alone": round(lead_states_fact(unseen, 0.0), 4)})
     lead_words = fit_lead_words(rows)
-    before = refusals(rows, 0.0, None, top_k, min_relevance)
-    after = refusals(rows, weight, floor, top_k, min_relevance)
+    every = rows + decline_rows
+    by_split = {split: [[round(v, 4) for v in refusals(part, 0.0, None, top_k, min_relevance)],
+                        [round(v, 4) for v in refusals(part, weight, floor, top_k, min_relevance, confident)]]
+                for split in dict.fromkeys(r.get("split", "dev") for r in every)
+                for part in [[r for r in every if r.get("split", "dev") == split]]}
     fitted = {
         "cases": len(rows), "answerable": sum(r["answerable"] for r in rows),
+        "held-out training questions (decline only)": len(decline_rows),
         "hit@1 among the candidates read, rerank alone": round(ranking(rows, 0.0)[0], 4),
         "hit@1 among the candidates read, blended": round(ranking(rows, weight)[0], 4),
-        "refusal recall / false refusals without the reader": [round(v, 4) for v in before],
-        "refusal recall / false refusals with the reader": [round(v, 4) for v in after],
+        "refusal recall / false refusals without the reader": [round(v, 4) for v in refusals(every, 0.0, None, top_k, min_relevance)],
+        "refusal recall / false refusals with the reader": [
+            round(v, 4) for v in refusals(every, weight, floor, top_k, min_relevance, confident)],
+        "refusal recall / false refusals by split, without / with the reader": by_split,
         "lead states a fact (gold quotes), reader alone / with words": [round(lead_states_fact(rows, 0.0), 4),
                                                                         round(lead_states_fact(rows, lead_words), 4)],
-        "out of fold (fitted on one half of the dev cases, scored on the other)": out_of_fold,
+        "out of fold (fitted on one half of the cases, scored on the other)": out_of_fold,
     }
-    return ReaderBlend(candidates=candidates, weight=weight, floor=round(floor, 4), fitted=fitted, lead_words=lead_words)
+    return ReaderBlend(candidates=candidates, weight=weight, floor=round(floor, 4), fitted=fitted, lead_words=lead_words,
+                       confident=confident)
 
 
 def write_blend(blend: ReaderBlend, path: Path = BLEND) -> None:

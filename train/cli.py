@@ -4,6 +4,7 @@
     python -m train assemble                   candidate lists into <data dir>/reader-train/
     python -m train fit                        train; writes assistant/data/reader-delta.safetensors (+ .sha256, card)
     python -m train eval-scores [--split dev]  reader scores of the assistant's top 10 for each eval case
+                                               (--split held-out: for the held-out written training questions)
     python -m train latency                    ms to score 5 and 10 candidates (cold and warm), peak RSS
     python -m train remit-requests [--source DIR]  gather the written out-of-remit requests into train/data/remit.jsonl
     python -m train remit                      fit the remit head; writes assistant/data/remit-head.npz and its card
@@ -84,7 +85,13 @@ def _eval_scores(args: argparse.Namespace) -> int:
     settings = get_settings()
     assistant = Assistant.from_settings(settings, with_reader=False)  # the scores the reader's joins
     reader = Reader.load(settings.data_dir, threads=settings.embedding_threads)
-    cases = [c for c in with_copies(load_cases(), assistant.store.corpus) if c.split == args.split]
+    if args.split == "held-out":
+        from train.questions import load_questions
+        from train.scores import held_out_cases
+
+        cases = with_copies(held_out_cases(load_questions()), assistant.store.corpus)
+    else:
+        cases = [c for c in with_copies(load_cases(), assistant.store.corpus) if c.split == args.split]
     path = OUT / f"reader-{args.split}.jsonl"
     rows = write_scores(assistant, reader, cases, path)
     print(f"{len(rows)} {args.split} cases scored into {path}")
@@ -132,15 +139,18 @@ def _blend(args: argparse.Namespace) -> int:
     from train.blend import READ, fit, write_blend
     from train.scores import OUT
 
-    path = OUT / "reader-dev.jsonl"
-    if not path.exists():
-        print(f"no dev scores at {path}: run `python -m train eval-scores --split dev` first")
-        return 1
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    rows = {}
+    for split in ("dev", "held-out"):
+        path = OUT / f"reader-{split}.jsonl"
+        if not path.exists():
+            print(f"no {split} scores at {path}: run `python -m train eval-scores --split {split}` first")
+            return 1
+        rows[split] = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     config = RetrievalConfig()
-    blend = fit(rows, READ, config.top_k, config.min_relevance)
+    blend = fit(rows["dev"], READ, config.top_k, config.min_relevance, decline_rows=rows["held-out"])
     write_blend(blend)
-    print(json.dumps({"weight": blend.weight, "floor": blend.floor, "lead_words": blend.lead_words, **blend.fitted},
+    print(json.dumps({"weight": blend.weight, "floor": blend.floor, "confident": blend.confident,
+                      "lead_words": blend.lead_words, **blend.fitted},
                      ensure_ascii=False, indent=1))
     return 0
 
@@ -181,9 +191,9 @@ def parser() -> argparse.ArgumentParser:
     fit.add_argument("--joint-layers", type=int, help="top layers reading question and passage together (default: FitConfig's)")
     fit.set_defaults(run=_fit)
     scores = commands.add_parser("eval-scores", help="reader scores of the top 10 for each eval case of a split")
-    scores.add_argument("--split", choices=("dev", "test"), default="dev")
+    scores.add_argument("--split", choices=("dev", "held-out", "test"), default="dev")
     scores.set_defaults(run=_eval_scores)
-    commands.add_parser("blend", help="fit the reader's weight in the order and its decline floor on the dev scores"
+    commands.add_parser("blend", help="fit the reader's weight in the order and its decline thresholds on the dev and held-out scores"
                         ).set_defaults(run=_blend)
     latency = commands.add_parser("latency", help="ms to score 5 and 10 candidates, cold and warm")
     latency.add_argument("--questions", type=int, default=200)

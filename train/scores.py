@@ -1,9 +1,11 @@
-"""Reader scores of the assistant's top candidates for the eval cases, for fitting weights and thresholds.
+"""Reader scores of the assistant's top candidates, for fitting weights and thresholds.
 
     python -m train eval-scores [--split dev]   → eval/out/reader-<split>.jsonl
+    python -m train eval-scores --split held-out → eval/out/reader-held-out.jsonl
 
-The reader never trained on eval cases, so these scores are out of sample for every case. Fit on
-the dev split only; the test split is for the final report. Each row: the case, how the question
+The reader never trained on eval cases nor on the held-out written training questions
+(`assemble.held_out_ids`), so these scores are out of sample for every case. Fit on the dev split and
+the held-out questions; the test split is for the final report. Each row: the case, how the question
 was read, and for each of the top candidates its rank, clause, the assistant's scores, the
 reader's score, and whether the clause holds a gold quote (same file or a copy of the same document, whitespace ignored).
 """
@@ -73,6 +75,19 @@ def lead_scores(assistant: Assistant, reader: Reader, question: str, query: Quer
     logits = reader.score(question, [reader_passage(clause, corpus.document(clause.doc_id), p) for p in parts])
     return {"reader": [round(v, 4) for v in logits], "words": [answers(p, words, wanted) for p in parts],
             "fact": [any(without_whitespace(f) in without_whitespace(p) for f in case.facts) for p in parts]}
+
+
+def held_out_cases(questions: list[dict]) -> list[Case]:
+    """The written training questions the reader never trained on, as cases: a gold quote for an answerable
+    one, none for one the corpus does not answer; no facts (the lead is fitted on dev cases alone)."""
+    from train.assemble import held_out_ids
+
+    held_out = held_out_ids(questions)
+    return [Case(id=q["id"], question=q["question"], history=q.get("history", []), location=q.get("location"),
+                 type="fact" if q["kind"] == "answerable" else "out-of-scope",
+                 gold=[q["gold"]] if q["kind"] == "answerable" and q.get("gold") else [], facts=[], split="held-out",
+                 file=f"train:{q['voice']}")
+            for q in questions if q["id"] in held_out and (q["kind"] != "answerable" or q.get("gold"))]
 
 
 def write_scores(assistant: Assistant, reader: Reader, cases: list[Case], path: Path) -> list[dict]:

@@ -1,7 +1,9 @@
-"""Quotes: whole sentences of one numbered item, the one that answers first."""
+"""Quotes: whole sentences of one numbered item, the one that answers first; and when the evidence answers at all."""
 import re
 
-from assistant.compose import DATE, FIGURE, answers, best_quote
+from assistant.compose import DATE, FIGURE, answers, best_quote, compose
+from assistant.understand import understand
+from domain.types import Hit
 
 LOAN = (
     "2．支持高校毕业生等群体自主创业。符合财政贴息申请条件的个人，可申请最高20万元的财政贴息创业担保贷款；"
@@ -47,3 +49,18 @@ def test_a_date_is_a_day_month_or_end_of_year_not_a_year_alone():
     for dated in ("补足时间延期至2022年12月31日", "2022年6月底前", "执行期到2022年年底", "政策延续至2023年"):
         assert DATE.search(dated), dated
     assert not DATE.search("24．2022年继续实施旅行社暂退旅游服务质量保证金扶持政策")
+
+
+def test_a_confident_reading_answers_when_relevance_is_weak_and_the_floor_still_declines(corpus):
+    passage = next(p for p in corpus.passages if "房租" in p.text)
+    query = understand("If a shop rents a state-owned building, how many months are waived?")
+
+    def answered(reader: float, **thresholds) -> bool:
+        hit = Hit(passage.id, passage.clause_id, passage.doc_id,
+                  {"relevance": 0.45, "rerank": 0.5, "order": 0.6, "reader": reader})
+        return not compose(query, [hit], corpus, ["房租"], "2026-11-23", 5, 0.54, {}, **thresholds).refused
+
+    assert not answered(6.5, reader_floor=-5.0)  # weak relevance declines, the reader not trusted alone
+    assert answered(6.5, reader_floor=-5.0, reader_confident=6.0)
+    assert not answered(5.5, reader_floor=-5.0, reader_confident=6.0)
+    assert not answered(-6.0, reader_floor=-5.0, reader_confident=-7.0)  # at or below the floor: declined

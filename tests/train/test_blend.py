@@ -1,6 +1,7 @@
 """The blend: a weight that puts the gold first more often, a floor that declines within the allowed false refusals,
 and how much the query words count when the lead's sentence is chosen."""
-from train.blend import FALSE_REFUSALS_ALLOWED, declined, fit, fit_floor, fit_lead_words, fit_weight, lead_states_fact, ranking, refusals
+from train.blend import (FALSE_REFUSALS_ALLOWED, declined, fit, fit_lead_words, fit_thresholds, fit_weight, lead_states_fact,
+                         ranking, refusals)
 
 
 def candidate(rerank: float, reader: float, gold: bool = False, relevance: float = 0.7) -> dict:
@@ -26,9 +27,21 @@ def test_the_weight_lets_the_reader_lift_a_gold_clause_the_rerank_put_second():
 
 def test_the_floor_declines_out_of_scope_questions_without_declining_answerable_ones():
     rows = [answerable(True) for _ in range(40)] + [out_of_scope(-1.0) for _ in range(10)] + [out_of_scope(4.0)]
-    floor = fit_floor(rows, 0.0, top_k=5, min_relevance=0.54)
-    recall, false = refusals(rows, 0.0, floor, 5, 0.54)
+    floor, confident = fit_thresholds(rows, 0.0, top_k=5, min_relevance=0.54)
+    recall, false = refusals(rows, 0.0, floor, 5, 0.54, confident)
     assert -1.0 <= floor < 3.0 and recall == 10 / 11 and false <= FALSE_REFUSALS_ALLOWED
+
+
+def test_a_confident_reading_answers_what_weak_relevance_would_decline():
+    # an English question whose words the lexical side cannot read: weak relevance, the reader sure of its clause
+    unread = {"answerable": True, "candidates": [candidate(0.5, 6.5, True, relevance=0.45)]}
+    near_miss = {"answerable": False, "candidates": [candidate(0.5, 1.0, relevance=0.45)]}
+    rows = [answerable(True) for _ in range(30)] + [unread] * 3 + [near_miss] * 5 + [out_of_scope(-3.0)] * 5
+    assert refusals(rows, 0.0, -2.0, 5, 0.54) == (1.0, 3 / 33)  # weak relevance declines the three
+    floor, confident = fit_thresholds(rows, 0.0, top_k=5, min_relevance=0.54)
+    assert confident is not None and 1.0 < confident <= 6.5
+    assert refusals(rows, 0.0, floor, 5, 0.54, confident) == (1.0, 0.0)
+    assert not declined(unread, 0.0, floor, 5, 0.54, confident) and declined(near_miss, 0.0, floor, 5, 0.54, confident)
 
 
 def test_what_the_answer_path_declines_anyway_stays_declined():
@@ -41,7 +54,7 @@ def test_what_the_answer_path_declines_anyway_stays_declined():
 def test_the_fit_keeps_its_out_of_fold_figures():
     rows = [answerable(i % 2 == 0) for i in range(20)] + [out_of_scope(-1.0) for _ in range(6)]
     blend = fit(rows, candidates=10, top_k=5, min_relevance=0.54)
-    assert blend.candidates == 10 and len(blend.fitted["out of fold (fitted on one half of the dev cases, scored on the other)"]) == 2
+    assert blend.candidates == 10 and len(blend.fitted["out of fold (fitted on one half of the cases, scored on the other)"]) == 2
 
 
 def test_the_query_words_a_sentence_answers_break_the_readers_near_ties_for_the_lead():
@@ -58,4 +71,14 @@ def test_the_lead_weight_is_fitted_with_its_out_of_fold_figures():
     rows = [{**answerable(True), "lead": {"reader": [2.1, 1.9], "words": [1, 3], "fact": [False, True]}} for _ in range(8)]
     blend = fit(rows, candidates=6, top_k=5, min_relevance=0.54)
     assert blend.lead_words > 0
-    assert all(half["lead states a fact"] == 1.0 for half in blend.fitted["out of fold (fitted on one half of the dev cases, scored on the other)"])
+    assert all(half["lead states a fact"] == 1.0 for half in blend.fitted["out of fold (fitted on one half of the cases, scored on the other)"])
+
+
+def test_the_held_out_questions_join_the_decline_but_not_the_weight():
+    dev = [answerable(i % 2 == 0) for i in range(20)] + [out_of_scope(-1.0) for _ in range(6)]
+    # near misses the reader scores low: only the held-out questions show the floor should rise to decline them
+    held_out = [{**out_of_scope(0.5), "split": "held-out"} for _ in range(8)] + [
+        {**answerable(True), "split": "held-out"} for _ in range(40)]
+    alone, joined = fit(dev, candidates=5, top_k=5, min_relevance=0.54), fit(dev, 5, 5, 0.54, decline_rows=held_out)
+    assert joined.weight == alone.weight and joined.floor > alone.floor
+    assert joined.fitted["refusal recall / false refusals by split, without / with the reader"]["held-out"][1] == [1.0, 0.0]
