@@ -80,7 +80,9 @@ def test_the_reader_reads_the_asking_part_with_the_askers_place_and_the_clause_i
 def test_the_fitted_blend_is_committed_with_what_it_was_fitted_on():
     blend = ReaderBlend.load(BLEND)
     assert 1 <= blend.candidates <= 20 and 0.0 <= blend.weight <= 1.0
-    assert blend.fitted["cases"] > 300 and len(blend.fitted["out of fold (fitted on one half of the dev cases, scored on the other)"]) == 2
+    assert blend.fitted["cases"] > 300 and len(blend.fitted["out of fold (fitted on one half of the cases, scored on the other)"]) == 2
+    assert blend.fitted["held-out training questions (decline only)"] > 600
+    assert blend.confident is None or blend.confident > blend.floor
 
 
 def test_the_reader_reads_the_top_candidates_and_its_probability_joins_the_order(reader_assistant):
