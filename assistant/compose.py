@@ -127,8 +127,9 @@ def compose(
 
     Declined when the remit or the place rules it out, when no shortlisted hit reaches `min_relevance`
     (unless the reader scored one `reader_confident` or more), when the reader read the shortlist and
-    scored none above `reader_floor`, or when a detail is asked that no answering sentence states. `lead_sentence` picks the top rule's sentence that answers (the
-    reader's choice); without it the top quote's first sentence leads."""
+    scored none above `reader_floor`, or when a detail is asked that no answering sentence states.
+    `lead_sentence` picks the top rule's sentence that answers (the reader's choice); without it the top
+    quote's first sentence leads."""
     location = places.place(query.place).jurisdiction if query.place else None
     said = _SAID[query.language]
     if query.out_of_scope:

@@ -62,17 +62,22 @@ def fit_lead_words(rows: list[dict]) -> float:
     return max(LEAD_WORDS, key=lambda w: (lead_states_fact(rows, w), -w))
 
 
+def evidence(row: dict, weight: float, top_k: int, min_relevance: float) -> tuple[bool, float, bool]:
+    """What the decline reads of a case: whether the reader's thresholds decide it (the answer path does not
+    decline it anyway, and it has candidates), the best logit of its shortlist, and whether the shortlist's
+    relevance is weak (below `min_relevance`)."""
+    shortlist = ordered(row["candidates"], weight)[:top_k]
+    if row.get("declined otherwise", False) or not shortlist:
+        return False, -99.0, True
+    return True, max(c["reader"] for c in shortlist), max(c["relevance"] for c in shortlist) < min_relevance
+
+
 def declined(row: dict, weight: float, floor: float | None, top_k: int, min_relevance: float,
              confident: float | None = None) -> bool:
     """Whether the answer path declines the case with this weight, floor and confidence (None: no reader floor;
     no confident reading)."""
-    if row.get("declined otherwise", False) or not row["candidates"]:
-        return True
-    shortlist = ordered(row["candidates"], weight)[:top_k]
-    best = max(c["reader"] for c in shortlist)
-    if floor is not None and best <= floor:
-        return True
-    return max(c["relevance"] for c in shortlist) < min_relevance and (confident is None or best < confident)
+    decided, best, weak = evidence(row, weight, top_k, min_relevance)
+    return not decided or (floor is not None and best <= floor) or (weak and (confident is None or best < confident))
 
 
 def refusals(rows: list[dict], weight: float, floor: float | None, top_k: int, min_relevance: float,
@@ -88,18 +93,18 @@ def fit_thresholds(rows: list[dict], weight: float, top_k: int, min_relevance: f
     (then the fewest false refusals, the lowest floor, the least confident reading trusted: None, never)."""
     import numpy as np
 
-    shortlists = [ordered(r["candidates"], weight)[:top_k] for r in rows]
-    usable = np.array([not r.get("declined otherwise", False) and bool(s) for r, s in zip(rows, shortlists)])
-    best = np.array([max((c["reader"] for c in s), default=-99.0) for s in shortlists])
-    weak = np.array([max((c["relevance"] for c in s), default=0.0) < min_relevance for s in shortlists])
-    answerable = np.array([r["answerable"] for r in rows])
-    logits = np.unique(best[usable])
+    read = [evidence(r, weight, top_k, min_relevance) for r in rows]
+    decided = np.array([d for d, _, _ in read], dtype=bool)
+    best = np.array([b for _, b, _ in read], dtype=float)
+    weak = np.array([w for _, _, w in read], dtype=bool)
+    answerable = np.array([r["answerable"] for r in rows], dtype=bool)
+    logits = np.unique(best[decided])
     floors = np.concatenate([[logits[0] - 1.0], (logits[1:] + logits[:-1]) / 2]) if len(logits) else np.array([-99.0])
     chosen, chosen_key = (float(floors[0]), None), None
     for confidence in CONFIDENT:
         trusted = best >= confidence if confidence is not None else np.zeros_like(weak)
-        # rows × floors: declined when unusable, at or below the floor, or weak and not trusted
-        out = ~usable[:, None] | (best[:, None] <= floors[None, :]) | (weak & ~trusted)[:, None]
+        # rows × floors: `declined` for every floor at once
+        out = ~decided[:, None] | (best[:, None] <= floors[None, :]) | (weak & ~trusted)[:, None]
         recall = out[~answerable].mean(axis=0) if (~answerable).any() else np.zeros(len(floors))
         false = out[answerable].mean(axis=0) if answerable.any() else np.zeros(len(floors))
         for i in np.flatnonzero(false <= FALSE_REFUSALS_ALLOWED):
@@ -135,10 +140,12 @@ def fit(rows: list[dict], candidates: int, top_k: int, min_relevance: float, dec
                             "lead states a fact, reader alone": round(lead_states_fact(unseen, 0.0), 4)})
     lead_words = fit_lead_words(rows)
     every = rows + decline_rows
+    splits: dict[str, list[dict]] = {}
+    for row in every:
+        splits.setdefault(row.get("split", "dev"), []).append(row)
     by_split = {split: [[round(v, 4) for v in refusals(part, 0.0, None, top_k, min_relevance)],
                         [round(v, 4) for v in refusals(part, weight, floor, top_k, min_relevance, confident)]]
-                for split in dict.fromkeys(r.get("split", "dev") for r in every)
-                for part in [[r for r in every if r.get("split", "dev") == split]]}
+                for split, part in splits.items()}
     fitted = {
         "cases": len(rows), "answerable": sum(r["answerable"] for r in rows),
         "held-out training questions (decline only)": len(decline_rows),

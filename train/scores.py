@@ -85,7 +85,7 @@ def held_out_cases(questions: list[dict]) -> list[Case]:
     held_out = held_out_ids(questions)
     return [Case(id=q["id"], question=q["question"], history=q.get("history", []), location=q.get("location"),
                  type="fact" if q["kind"] == "answerable" else "out-of-scope",
-                 gold=[q["gold"]] if q["kind"] == "answerable" and q.get("gold") else [], facts=[], split="held-out",
+                 gold=[q["gold"]] if q["kind"] == "answerable" else [], facts=[], split="held-out",
                  file=f"train:{q['voice']}")
             for q in questions if q["id"] in held_out and (q["kind"] != "answerable" or q.get("gold"))]
 
