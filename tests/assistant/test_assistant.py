@@ -223,6 +223,14 @@ def test_a_detail_the_policy_does_not_state_is_declined_naming_the_nearest_claus
     assert "没有写明联系人或联系方式" in answer.text and "最接近的是" in answer.text
 
 
+def test_an_amount_per_unit_is_stated_only_by_a_sentence_giving_it_per_that_unit(assistant):
+    # the rent relief is stated in months of rent, not per square metre
+    declined = assistant.ask("鲁山县承租国有房屋的房租减免，每平方米能减多少钱？", location="鲁山县")
+    assert declined.refused and "没有写明每平方米的具体金额" in declined.text and "最接近的是" in declined.text
+    answered = assistant.ask("鲁山县新型学徒制培训，中级工每人每年补贴多少？", location="鲁山县")
+    assert not answered.refused and "每人每年5000元" in answered.text.splitlines()[0]
+
+
 def test_a_figure_the_policy_states_is_quoted_and_led_with(assistant):
     answer = assistant.ask("在焦作个人申请财政贴息的创业担保贷款，最高能贷多少钱？")
     assert not answer.refused

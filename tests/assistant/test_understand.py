@@ -85,6 +85,13 @@ def test_paying_pension_contributions_is_business_drawing_a_pension_is_not():
     ("申报表去哪下载？", "channel"),
     ("在哪个系统上填报？", "channel"),
     ("申请要交哪些材料？", "materials"),
+    ("房租补贴每平方米给多少？", "per_area"),
+    ("大棚每亩能补多少钱？", "per_mu"),
+    ("新能源公交车每辆补多少？", "per_vehicle"),
+    ("学徒每人每年补多少？", "per_person"),
+    ("How much is the subsidy per apprentice?", "per_person"),
+    ("见习补贴每个月能领多少钱？", "per_month"),
+    ("一个人最多能贷多少？", "amount"),  # one borrower's cap, not an amount per head
     ("开饭店的房租能减免吗？", None),
     ("找哪个部门办？", None),
     ("社保能缓缴几个月？", None),  # a period, asked as a figure: quoted, but not a kind that must be stated
