@@ -49,6 +49,7 @@ def is_english(text: str) -> bool:
     return latin > 2 * len(_HAN.findall(text)) and latin >= 6
 
 
+SPELLED_MIN = 4  # letters of the shortest pinyin read as a term: two syllables (lixi); one (fang) is too ambiguous
 _FUZZY = ((re.compile(r"([zcs])h"), r"\1"), (re.compile(r"(?<=[aei])ng\b"), "n"))  # 鲁三 = 鲁山: zh/z, ch/c, sh/s, ang/an …
 
 
@@ -73,7 +74,8 @@ def _initials(word: str) -> str:
 def _vocabulary() -> tuple[dict[str, list[str]], dict[str, str], dict[str, str], set[tuple[int, str]]]:
     """The domain's own terms by their pinyin (all that sound alike: 延期 and 央企), by their pinyin initials
     (terms of three characters or more, only where the initials name one term) and by their pinyin spelled
-    out; and each (length, character) of a term, as a typo shares a character with the term it stands for."""
+    out (four letters or more); and each (length, character) of a term, as a typo shares a character with
+    the term it stands for."""
     from domain.places import GAZETTEER  # place names are terms too (焦做 → 焦作)
 
     terms = {*LEXICON.domain_terms, *LEXICON.synonyms, *(t for ts in LEXICON.synonyms.values() for t in ts),
@@ -87,7 +89,7 @@ def _vocabulary() -> tuple[dict[str, list[str]], dict[str, str], dict[str, str],
         if len(term) >= 3:
             by_initials.setdefault(_initials(term), set()).add(term)
     unique_initials = {key: next(iter(found)) for key, found in by_initials.items() if len(found) == 1}
-    spelled = {_pinyin(term): term for term in sorted(terms, key=lambda t: (-len(t), t)) if len(_pinyin(term)) >= 5}
+    spelled = {_pinyin(term): term for term in sorted(terms, key=lambda t: (-len(t), t)) if len(_pinyin(term)) >= SPELLED_MIN}
     return by_sound, unique_initials, spelled, {(len(term), char) for term in terms for char in term}
 
 
@@ -95,8 +97,10 @@ def repaired(text: str) -> str:
     """Homophone typos of domain terms replaced by the term (社宝 → 社保, 增直税 → 增值税, 焦做 → 焦作), and
     pinyin words or initials that spell one (shebao → 社保, zjtx → 专精特新). A run that is itself a word
     jieba knows, or a term, is never changed; a candidate must share a character with the term (宴期 → 延期,
-    not 央企, which sounds alike to many speakers)."""
+    not 央企, which sounds alike to many speakers). Pinyin of four letters (lixi → 利息, fuze → 负责) is read
+    only in Chinese text: in English, such a word is more likely English."""
     by_sound, by_initials, spelled, in_terms = _vocabulary()
+    shortest = SPELLED_MIN if not is_english(text) else SPELLED_MIN + 1
 
     def fix_run(match: re.Match[str]) -> str:
         run = match.group(0)
@@ -122,7 +126,7 @@ def repaired(text: str) -> str:
         word = match.group(0)
         if word in LEXICON.glossary or _english_form(word) in _glossary_forms():
             return word
-        return spelled.get(word) or by_initials.get(word) or word
+        return (spelled.get(word) if len(word) >= shortest else None) or by_initials.get(word) or word
 
     text = _HAN_RUN.sub(fix_run, text)
     return _LATIN_WORD.sub(fix_latin, text.lower())

@@ -22,6 +22,11 @@ def test_homophone_typos_pinyin_and_initials_become_the_domain_term(typed, meant
     assert meant in match_key(typed)
 
 
+def test_pinyin_of_two_syllables_is_read_in_chinese_text_and_left_alone_in_english():
+    assert "利息" in match_key("创业担保贷款的lixi是政府全出吗") and "企业" in match_key("小微qiye怎么界定")
+    assert match_key("a fuze for the heater") == "a fuze for the heater"  # fuze spells 负责, but this is English
+
+
 def test_of_terms_that_sound_alike_a_typo_becomes_the_one_it_shares_a_character_with():
     """延期 and 央企 sound alike to many speakers (yan/yang): 宴期 is the first, in every process."""
     assert "延期" in match_key("税交不上能宴期吗")
