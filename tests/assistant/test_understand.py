@@ -92,6 +92,10 @@ def test_paying_pension_contributions_is_business_drawing_a_pension_is_not():
     ("How much is the subsidy per apprentice?", "per_person"),
     ("见习补贴每个月能领多少钱？", "per_month"),
     ("一个人最多能贷多少？", "amount"),  # one borrower's cap, not an amount per head
+    ("来电人：乡村旅游经营户，咨询贷款贴息比例", "share"),  # a hotline agent's note asks without a question word
+    ("来电人：跨境电商企业，咨询认定后资金扶持的具体金额", "amount"),
+    ("标准厂房的租金能打几折？", "share"),
+    ("具体降多少个百分点？", "share"),
     ("开饭店的房租能减免吗？", None),
     ("找哪个部门办？", None),
     ("社保能缓缴几个月？", None),  # a period, asked as a figure: quoted, but not a kind that must be stated
