@@ -90,6 +90,8 @@ def test_paying_pension_contributions_is_business_drawing_a_pension_is_not():
     ("新能源公交车每辆补多少？", "per_vehicle"),
     ("学徒每人每年补多少？", "per_person"),
     ("How much is the subsidy per apprentice?", "per_person"),
+    ("My shop rent is 8000 yuan a month. Can I get rent relief?", None),  # a story's figure, not the question
+    ("We pay each worker 3000 a month; is there a job subsidy?", None),
     ("见习补贴每个月能领多少钱？", "per_month"),
     ("一个人最多能贷多少？", "amount"),  # one borrower's cap, not an amount per head
     ("来电人：乡村旅游经营户，咨询贷款贴息比例", "share"),  # a hotline agent's note asks without a question word
