@@ -80,15 +80,13 @@ def _eval_scores(args: argparse.Namespace) -> int:
     from assistant.core import Assistant
     from assistant.reader import Reader
     from eval.cases import load_cases, with_copies
-    from train.scores import OUT, summary, write_scores
+    from train.questions import load_questions
+    from train.scores import OUT, held_out_cases, summary, write_scores
 
     settings = get_settings()
     assistant = Assistant.from_settings(settings, with_reader=False)  # the scores the reader's joins
     reader = Reader.load(settings.data_dir, threads=settings.embedding_threads)
     if args.split == "held-out":
-        from train.questions import load_questions
-        from train.scores import held_out_cases
-
         cases = with_copies(held_out_cases(load_questions()), assistant.store.corpus)
     else:
         cases = [c for c in with_copies(load_cases(), assistant.store.corpus) if c.split == args.split]
