@@ -67,7 +67,8 @@ def _fit(args: argparse.Namespace) -> int:
     overrides = {"budget_minutes": args.budget, "joint_layers": args.joint_layers}
     config = FitConfig(**{k: v for k, v in overrides.items() if v is not None})
     started = time.perf_counter()
-    result = fit(load_lists(lists_dir / "lists.jsonl"), settings.data_dir, DELTA, config)
+    result = fit(load_lists(lists_dir / "lists.jsonl"), settings.data_dir, DELTA, config,
+                 scores_out=lists_dir / "held-out-scores.jsonl")
     result["figures"]["wall minutes (fit, save, held-out scoring)"] = round((time.perf_counter() - started) / 60, 1)
     summary = json.loads((lists_dir / "summary.json").read_text(encoding="utf-8"))
     write_card(result, summary)

@@ -101,8 +101,10 @@ def listwise_loss(scores: torch.Tensor, labels: torch.Tensor, none: torch.Tensor
     return total - none
 
 
-def fit(lists: list[dict], data_dir: Path, delta: Path, config: FitConfig = FitConfig(), log=print) -> dict:
-    """Train, save the delta (fp16) with its checksum, score the held-out lists with the saved delta; returns figures."""
+def fit(lists: list[dict], data_dir: Path, delta: Path, config: FitConfig = FitConfig(), log=print,
+        scores_out: Path | None = None) -> dict:
+    """Train, save the delta (fp16) with its checksum, score the held-out lists with the saved delta (each list's
+    scores into `scores_out`, when given, for reading them later); returns figures."""
     from index.reader_base import load_base
 
     torch.manual_seed(config.seed)
@@ -171,17 +173,19 @@ def fit(lists: list[dict], data_dir: Path, delta: Path, config: FitConfig = FitC
                       question_tokens=config.question_tokens, passage_tokens=config.passage_tokens)
     save_delta(net, card, delta)
     figures = {"train minutes": round(minutes, 1), "steps": step, "of steps": steps,
-               **held_out_figures(lists, data_dir, delta, config.threads)}
+               **held_out_figures(lists, data_dir, delta, config.threads, scores_out)}
     return {"config": asdict(config), "figures": figures}
 
 
-def held_out_figures(lists: list[dict], data_dir: Path, delta: Path, threads: int = 2) -> dict:
+def held_out_figures(lists: list[dict], data_dir: Path, delta: Path, threads: int = 2,
+                     scores_out: Path | None = None) -> dict:
     """Score the held-out lists with the delta as saved (fp16 on the base), choose the decline threshold on
     those scores, write it into the delta's card (a new checksum) and return the figures."""
     reader = Reader.load(data_dir, delta, threads)
     held_out = [row for row in lists if row["split"] == "held-out"]
     scores = [reader.score(row["question"], [c["passage"] for c in row["candidates"]]) for row in held_out]
-    _write_scores(data_dir, held_out, scores)
+    if scores_out is not None:
+        _write_scores(scores_out, held_out, scores)
     best = [max((s for s, c in zip(row_scores, row["candidates"]) if c["rank"]), default=-99.0)
             for row, row_scores in zip(held_out, scores)]
     answerable = [row["kind"] == "answerable" for row in held_out]
@@ -286,10 +290,8 @@ def blended_hit1(rows: list[dict], scores: list[list[float]]) -> tuple[float, li
     return round(hits, 4), chosen
 
 
-def _write_scores(data_dir: Path, rows: list[dict], scores: list[list[float]]) -> None:
-    from train.cli import LISTS_DIR
-
-    with open(data_dir / LISTS_DIR / "held-out-scores.jsonl", "w", encoding="utf-8") as f:
+def _write_scores(path: Path, rows: list[dict], scores: list[list[float]]) -> None:
+    with open(path, "w", encoding="utf-8") as f:
         for row, row_scores in zip(rows, scores):
             f.write(json.dumps({"id": row["id"], "kind": row["kind"], "scores": [round(s, 4) for s in row_scores],
                                 "labels": [c["label"] for c in row["candidates"]],
