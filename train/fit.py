@@ -180,7 +180,8 @@ def fit(lists: list[dict], data_dir: Path, delta: Path, config: FitConfig = FitC
 def held_out_figures(lists: list[dict], data_dir: Path, delta: Path, threads: int = 2,
                      scores_out: Path | None = None) -> dict:
     """Score the held-out lists with the delta as saved (fp16 on the base), choose the decline threshold on
-    those scores, write it into the delta's card (a new checksum) and return the figures."""
+    those scores, write it into the delta's card (a new checksum) and return the figures; each list's
+    scores go into `scores_out` when it is given."""
     reader = Reader.load(data_dir, delta, threads)
     held_out = [row for row in lists if row["split"] == "held-out"]
     scores = [reader.score(row["question"], [c["passage"] for c in row["candidates"]]) for row in held_out]
