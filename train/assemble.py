@@ -12,6 +12,9 @@ answering sentences `best_quote` picks for the question's words), plus:
 - for an asker with a place, the two clauses sharing most of its words (BM25) from places that do not apply;
 - for an answerable question, its gold clause's heading alone (naming the topic is not answering).
 A clause holding the answer words is a positive wherever it is printed; every other one a negative.
+An answerable question whose answer words lie in one sentence of its gold clause also gets that clause's
+sentences, one by one as the lead is chosen (`Reader.answering`): the one holding the answer against
+the `SENTENCE_NEGATIVES` others sharing most of the question's words (which sentence of the rule answers).
 
 Clauses no written question is about get one question from a template (`coverage` rows), so every
 clause is the gold of some question. 15 % of the written questions (seeded, stratified by slice and
@@ -33,7 +36,8 @@ import opencc
 from pypinyin import lazy_pinyin
 
 from assistant.core import Assistant
-from assistant.reader import candidate_passages, own_heading, reader_passage, reader_question
+from assistant.compose import answers
+from assistant.reader import answerable_sentences, candidate_passages, own_heading, reader_passage, reader_question
 from domain import places
 from domain.text import sentences, tokens
 from domain.types import Clause, Corpus
@@ -44,6 +48,7 @@ HELD_OUT = 0.15
 SEED = 20261201
 MIN_NEEDLE = 6  # answer words shorter than this are not looked for elsewhere
 WINDOW_CHARS = 170
+SENTENCE_NEGATIVES = 3
 _S2T = opencc.OpenCC("s2t")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
@@ -149,6 +154,23 @@ class Assembler:
                                      "heading"))
         return query.place, out
 
+    def sentences(self, row: dict, words: list[str]) -> list[dict]:
+        """The gold clause's sentence holding the answer words (label 1) and the others sharing most of `words`
+        (label 0), each as the reader reads a lead candidate; none when the answer is not in one sentence."""
+        gold = sorted(self.golds.holding(row.get("gold")))
+        if row["kind"] != "answerable" or not row.get("answer") or not gold:
+            return []
+        clause = self.corpus.clause(gold[0])
+        document = self.corpus.document(clause.doc_id)
+        parts = answerable_sentences(clause.text)
+        needle = bare(row["answer"])
+        holding = [p for p in parts if needle in bare(p)]
+        others = sorted((p for p in parts if needle not in bare(p)), key=lambda p: -answers(p, words))
+        if not holding or not others:
+            return []
+        return [{"passage": reader_passage(clause, document, p), "label": int(p in holding)}
+                for p in holding[:1] + others[:SENTENCE_NEGATIVES]]
+
     def place_of(self, clause_id: str) -> str:
         return self.corpus.document(self.corpus.clause(clause_id).doc_id).jurisdiction.name
 
@@ -246,9 +268,10 @@ def assemble(assistant: Assistant, rows: list[dict], out: Path) -> dict:
             if row["kind"] == "answerable" and not positives:
                 summary["answerable without a gold clause (dropped)"] += 1
                 continue
+            words = tokens(assistant.understood(row["question"], row.get("location")).search_text)
             base = {"origin": row["id"], "split": split, "place": place, "slice": row["id"].split("-")[0], "kind": row["kind"],
                     "why": row.get("why"), "voice": row["voice"], "location": row.get("location"),
-                    "candidates": [asdict(c) for c in candidates]}
+                    "candidates": [asdict(c) for c in candidates], "sentences": assembler.sentences(row, words)}
             texts = [("written", row["question"], reader_question(row["question"], place))]
             if split == "train" and row["voice"] != "template":
                 texts += [(kind, text, reader_question(text, place)) for kind, text in typist.variants(row)]
@@ -263,6 +286,7 @@ def assemble(assistant: Assistant, rows: list[dict], out: Path) -> dict:
                 summary[f"lists {split} {variant}"] += 1
                 summary[f"pairs {split} {variant}"] += len(candidates)
                 summary[f"positive pairs {split} {variant}"] += positives
+                summary[f"sentence lists {split} {variant}"] += bool(base["sentences"])
                 if variant == "written":
                     sources.update(c["source"] + (" +" if c["label"] else " -") for c in base["candidates"])
     clauses_gold = {c for r in rows for c in assembler.golds.holding(r.get("gold"))}

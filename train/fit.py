@@ -5,7 +5,9 @@
 Each step takes a few questions' candidate lists: a question's positives and its hardest negatives
 (the nearest clause, another place's rule, its heading, the assistant's top-ranked others) go
 through the model together, and a softmax over the list plus a learned "none" logit is asked to
-pick a positive, or "none" for a question the corpus does not answer. Only the joint top layers
+pick a positive, or "none" for a question the corpus does not answer; where the list has its gold
+clause's sentences, a second softmax over them alone (no "none": each is part of a rule that answers)
+is asked to pick the sentence holding the answer, as the lead is chosen. Only the joint top layers
 and the head learn: the lower states of every distinct question and passage are computed once,
 before the first step (`ReaderNet`). Seeded and single-process on `threads` cores.
 
@@ -58,6 +60,8 @@ class FitConfig:
     passage_tokens: int = PASSAGE_TOKENS
     batch: int = 64  # texts per forward pass when computing lower states
     budget_minutes: float = 48.0  # training stops here whatever is left, so `make reader` stays within the hour
+    sentence_weight: float = 0.5  # of the loss over a gold clause's sentences, beside the loss over the list
+    sentence_negatives: int = 2  # of a list's other sentences in a step (sampled), beside the answering one
 
 
 def training_lists(lists: list[dict], epoch: int, rng: random.Random) -> list[dict]:
@@ -86,15 +90,23 @@ def sampled(row: dict, size: int, rng: random.Random) -> list[dict]:
     return (positives[:2] + special + ranked)[:size]
 
 
+def sampled_sentences(row: dict, negatives: int, rng: random.Random) -> list[dict]:
+    """The answering sentence of the row's gold clause and `negatives` of its others, at random; none without."""
+    told = row.get("sentences", [])
+    others = [c for c in told if not c["label"]]
+    return [c for c in told if c["label"]] + rng.sample(others, min(negatives, len(others))) if others else []
+
+
 def pickable(row: dict, size: int) -> list[dict]:
     """Every candidate `sampled` may pick for the row: all positives, whichever of them it shuffles first."""
     positives = [c for c in row["candidates"] if c["label"]]
     return positives + [c for c in sampled(row, size, random.Random(0)) if not c["label"]]
 
 
-def listwise_loss(scores: torch.Tensor, labels: torch.Tensor, none: torch.Tensor) -> torch.Tensor:
-    """−log of the softmax mass on the positives (or on "none" when there is no positive), over the list and none."""
-    logits = torch.cat([scores, none.reshape(1)])
+def listwise_loss(scores: torch.Tensor, labels: torch.Tensor, none: torch.Tensor | None) -> torch.Tensor:
+    """−log of the softmax mass on the positives (or on "none" when there is no positive), over the list and none;
+    with `none` None, over the list alone (the sentences of a rule that answers: which one does)."""
+    logits = scores if none is None else torch.cat([scores, none.reshape(1)])
     total = torch.logsumexp(logits, 0)
     if labels.any():
         return total - torch.logsumexp(scores[labels.bool()], 0)
@@ -119,7 +131,8 @@ def fit(lists: list[dict], data_dir: Path, delta: Path, config: FitConfig = FitC
     rows = [row for epoch in epochs for row in epoch]
     questions = lower_states(net, tokenizer, {r["question"] for r in rows}, QUERY_PREFIX, config.question_tokens,
                              config.batch)
-    passages = lower_states(net, tokenizer, {c["passage"] for r in rows for c in pickable(r, config.list_size)},
+    passages = lower_states(net, tokenizer, {c["passage"] for r in rows
+                                             for c in pickable(r, config.list_size) + r.get("sentences", [])},
                             PASSAGE_PREFIX, config.passage_tokens, config.batch)
     log(f"lower states of {len(questions)} questions and {len(passages)} passages in "
         f"{(time.perf_counter() - started) / 60:.1f} min")
@@ -142,14 +155,24 @@ def fit(lists: list[dict], data_dir: Path, delta: Path, config: FitConfig = FitC
         layer.eval()
     for epoch, epoch_rows in enumerate(epochs):
         for start in range(0, len(epoch_rows), config.lists_per_step):
-            group = [(row, sampled(row, config.list_size, rng)) for row in epoch_rows[start:start + config.lists_per_step]]
-            scores = net.joint([questions[row["question"]] for row, chosen in group for _ in chosen],
-                               [passages[c["passage"]] for _, chosen in group for c in chosen])
-            losses, at = [], 0
-            for _, chosen in group:
+            group = [(row, sampled(row, config.list_size, rng), sampled_sentences(row, config.sentence_negatives, rng))
+                     for row in epoch_rows[start:start + config.lists_per_step]]
+            # apart, as single sentences are shorter than the windows of the lists: padded together, they cost as much
+            scores = net.joint([questions[row["question"]] for row, chosen, _ in group for _ in chosen],
+                               [passages[c["passage"]] for _, chosen, _ in group for c in chosen])
+            told_scores = net.joint([questions[row["question"]] for row, _, told in group for _ in told],
+                                    [passages[c["passage"]] for _, _, told in group for c in told]) if any(
+                                        told for *_, told in group) else None
+            losses, at, told_at = [], 0, 0
+            for _, chosen, told in group:
                 labels = torch.tensor([c["label"] for c in chosen])
                 losses.append(listwise_loss(scores[at:at + len(chosen)], labels, net.none))
                 at += len(chosen)
+                if told:
+                    labels = torch.tensor([c["label"] for c in told])
+                    losses[-1] = losses[-1] + config.sentence_weight * listwise_loss(
+                        told_scores[told_at:told_at + len(told)], labels, None)
+                    told_at += len(told)
             loss = torch.stack(losses).mean()
             optimizer.zero_grad()
             loss.backward()
@@ -197,8 +220,18 @@ def held_out_figures(lists: list[dict], data_dir: Path, delta: Path, threads: in
     out_of_fold = [balanced_accuracy(*halves[k], decline_threshold(*halves[1 - k])) for k in (0, 1)]
     return {"sha256": digest, "delta bytes": delta.stat().st_size,
             **metrics(held_out, scores, reader.none),
+            **sentence_metrics(held_out, reader),
             "decline threshold (held-out, best balanced accuracy)": round(threshold, 4),
             "decline balanced accuracy, threshold chosen on the other half": round(sum(out_of_fold) / 2, 4)}
+
+
+def sentence_metrics(rows: list[dict], reader: Reader) -> dict[str, float]:
+    """How often the reader alone puts the gold clause's answering sentence above the others of the list."""
+    told = [row for row in rows if row.get("sentences")]
+    hits = [max(zip(reader.score(row["question"], [c["passage"] for c in row["sentences"]]), row["sentences"]),
+                key=lambda x: x[0])[1]["label"] for row in told]
+    return {"sentence lists (the gold clause's sentences)": len(told),
+            "sentence hit@1 reader (answering sentence first)": round(sum(hits) / max(1, len(hits)), 4)}
 
 
 def balanced_accuracy(best: list[float], answerable: list[bool], threshold: float) -> float:

@@ -1,7 +1,7 @@
 """Candidate lists: the assistant's own top clauses, the gold read where it answers, hard negatives, a fixed split."""
 from collections import Counter
 
-from train.assemble import Assembler, Typist, answer_window, held_out_ids
+from train.assemble import Assembler, Typist, answer_window, bare, held_out_ids
 from train.questions import load_questions
 
 
@@ -50,3 +50,13 @@ def test_an_unanswerable_question_has_no_positive_and_keeps_its_nearest_clause(a
     assert not any(c.label for c in candidates)
     nearest = Assembler(assistant).golds.holding(row["nearest"])
     assert set(nearest) <= {c.clause_id for c in candidates}
+
+
+def test_the_gold_clauses_answering_sentence_is_set_against_its_other_sentences(assistant):
+    row = {"id": "x-3", "question": "个人申请创业担保贷款，财政贴息的最高能贷多少？", "voice": "owner", "kind": "answerable",
+           "gold": {"file": "004_39706f0bfb683973.txt", "quote": "可申请最高20万元的财政贴息创业担保贷款"},
+           "answer": "最高20万元"}
+    told = Assembler(assistant).sentences(row, ["创业", "担保", "贷款", "财政", "贴息"])
+    assert [c["label"] for c in told] == [1, *[0] * (len(told) - 1)] and len(told) >= 2
+    assert "最高20万元" in bare(told[0]["passage"]) and not any("最高20万元" in bare(c["passage"]) for c in told[1:])
+    assert Assembler(assistant).sentences({**row, "kind": "unanswerable", "answer": None}, []) == []

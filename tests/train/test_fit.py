@@ -4,7 +4,7 @@ import random
 import pytest
 import torch
 
-from train.fit import auc, listwise_loss, metrics, sampled
+from train.fit import auc, listwise_loss, metrics, sampled, sampled_sentences
 
 
 def test_the_loss_falls_as_the_positive_outscores_the_others_and_none():
@@ -61,3 +61,20 @@ def test_the_decline_threshold_separates_best_scores_with_the_highest_balanced_a
     best, answerable = [2.0, 1.5, 0.4, -1.0, -2.0], [True, True, True, False, False]
     threshold = decline_threshold(best, answerable)
     assert -1.0 < threshold < 0.4 and balanced_accuracy(best, answerable, threshold) == 1.0
+
+
+def test_the_loss_over_a_rules_sentences_ignores_none_and_falls_as_the_answering_one_leads():
+    labels = torch.tensor([0, 1, 0])
+    worse = listwise_loss(torch.tensor([2.0, 0.0, 1.0]), labels, None)
+    better = listwise_loss(torch.tensor([-1.0, 3.0, -1.0]), labels, None)
+    assert better < worse
+    assert listwise_loss(torch.tensor([2.0, 0.0]), torch.tensor([0, 1]), None) == pytest.approx(
+        torch.log1p(torch.exp(torch.tensor(2.0))).item())
+
+
+def test_a_step_reads_the_answering_sentence_and_a_sample_of_the_others():
+    row = {"sentences": [{"passage": "a", "label": 1}, {"passage": "b", "label": 0}, {"passage": "c", "label": 0},
+                         {"passage": "d", "label": 0}]}
+    told = sampled_sentences(row, 2, random.Random(0))
+    assert told[0]["passage"] == "a" and len(told) == 3 and {c["passage"] for c in told[1:]} <= {"b", "c", "d"}
+    assert sampled_sentences({"candidates": []}, 2, random.Random(0)) == []
