@@ -40,7 +40,7 @@ from assistant.compose import answers
 from assistant.reader import answerable_sentences, candidate_passages, own_heading, reader_passage, reader_question
 from domain import places
 from domain.text import sentences, tokens
-from domain.types import Clause, Corpus
+from domain.types import Clause, Corpus, Query
 
 TOP = 10
 OTHER_PLACES = 2
@@ -110,8 +110,8 @@ class Assembler:
         self.corpus = assistant.store.corpus
         self.golds = Golds(self.corpus)
 
-    def candidates(self, row: dict) -> tuple[str | None, list[Candidate]]:
-        """(the asker's place as the answer path reads it, the candidates) of a question row."""
+    def candidates(self, row: dict) -> tuple[Query, list[Candidate]]:
+        """(the question as the answer path reads it — the asker's place, its words —, the candidates) of a row."""
         corpus = self.corpus
         query = self.assistant.understood(row["question"], row.get("location"))
         ranked = self.assistant.search(row["question"], row.get("location"))[:TOP]
@@ -152,7 +152,7 @@ class Assembler:
             if clause.path and not any(bare(n) in bare(clause.path[-1]) for n in needles):
                 out.append(Candidate(clause.id, reader_passage(clause, corpus.document(clause.doc_id), own_heading(clause)), 0,
                                      "heading"))
-        return query.place, out
+        return query, out
 
     def sentences(self, row: dict, words: list[str]) -> list[dict]:
         """The gold clause's sentence holding the answer words (label 1) and the others sharing most of `words`
@@ -168,8 +168,8 @@ class Assembler:
         others = sorted((p for p in parts if needle not in bare(p)), key=lambda p: -answers(p, words))
         if not holding or not others:
             return []
-        return [{"passage": reader_passage(clause, document, p), "label": int(p in holding)}
-                for p in holding[:1] + others[:SENTENCE_NEGATIVES]]
+        return [{"passage": reader_passage(clause, document, p), "label": label}
+                for p, label in [(holding[0], 1), *((p, 0) for p in others[:SENTENCE_NEGATIVES])]]
 
     def place_of(self, clause_id: str) -> str:
         return self.corpus.document(self.corpus.clause(clause_id).doc_id).jurisdiction.name
@@ -262,16 +262,16 @@ def assemble(assistant: Assistant, rows: list[dict], out: Path) -> dict:
     sources: Counter = Counter()
     with open(out / "lists.jsonl", "w", encoding="utf-8") as f:
         for row in rows:
-            place, candidates = assembler.candidates(row)
+            query, candidates = assembler.candidates(row)
+            place = query.place
             split = "held-out" if row["id"] in held_out else "train"
             positives = sum(c.label for c in candidates)
             if row["kind"] == "answerable" and not positives:
                 summary["answerable without a gold clause (dropped)"] += 1
                 continue
-            words = tokens(assistant.understood(row["question"], row.get("location")).search_text)
             base = {"origin": row["id"], "split": split, "place": place, "slice": row["id"].split("-")[0], "kind": row["kind"],
                     "why": row.get("why"), "voice": row["voice"], "location": row.get("location"),
-                    "candidates": [asdict(c) for c in candidates], "sentences": assembler.sentences(row, words)}
+                    "candidates": [asdict(c) for c in candidates], "sentences": assembler.sentences(row, tokens(query.search_text))}
             texts = [("written", row["question"], reader_question(row["question"], place))]
             if split == "train" and row["voice"] != "template":
                 texts += [(kind, text, reader_question(text, place)) for kind, text in typist.variants(row)]

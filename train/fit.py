@@ -94,7 +94,9 @@ def sampled_sentences(row: dict, negatives: int, rng: random.Random) -> list[dic
     """The answering sentence of the row's gold clause and `negatives` of its others, at random; none without."""
     told = row.get("sentences", [])
     others = [c for c in told if not c["label"]]
-    return [c for c in told if c["label"]] + rng.sample(others, min(negatives, len(others))) if others else []
+    if not others:
+        return []
+    return [c for c in told if c["label"]] + rng.sample(others, min(negatives, len(others)))
 
 
 def pickable(row: dict, size: int) -> list[dict]:
@@ -157,12 +159,12 @@ def fit(lists: list[dict], data_dir: Path, delta: Path, config: FitConfig = FitC
         for start in range(0, len(epoch_rows), config.lists_per_step):
             group = [(row, sampled(row, config.list_size, rng), sampled_sentences(row, config.sentence_negatives, rng))
                      for row in epoch_rows[start:start + config.lists_per_step]]
-            # apart, as single sentences are shorter than the windows of the lists: padded together, they cost as much
             scores = net.joint([questions[row["question"]] for row, chosen, _ in group for _ in chosen],
                                [passages[c["passage"]] for _, chosen, _ in group for c in chosen])
-            told_scores = net.joint([questions[row["question"]] for row, _, told in group for _ in told],
-                                    [passages[c["passage"]] for _, _, told in group for c in told]) if any(
-                                        told for *_, told in group) else None
+            # the sentences apart: shorter than the lists' windows, padded with them they would cost as much
+            sentence_pairs = [(row["question"], c["passage"]) for row, _, told in group for c in told]
+            told_scores = net.joint([questions[q] for q, _ in sentence_pairs],
+                                    [passages[p] for _, p in sentence_pairs]) if sentence_pairs else None
             losses, at, told_at = [], 0, 0
             for _, chosen, told in group:
                 labels = torch.tensor([c["label"] for c in chosen])

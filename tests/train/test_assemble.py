@@ -32,8 +32,8 @@ def test_a_question_gets_the_assistants_top_ten_its_gold_and_hard_negatives(assi
     row = {"id": "x-1", "question": "我在鲁山县开饭店，房租能减免吗？", "location": "鲁山县", "voice": "owner",
            "kind": "answerable", "gold": {"file": "000_3dda33dff82c7047.txt", "quote": "免收3个月房租，减半收取6个月房租"},
            "answer": "免收3个月房租，减半收取6个月房租"}
-    place, candidates = Assembler(assistant).candidates(row)
-    assert place == "鲁山县"
+    query, candidates = Assembler(assistant).candidates(row)
+    assert query.place == "鲁山县"
     ranked = [c for c in candidates if c.source == "ranked"]
     assert [c.rank for c in ranked] == list(range(1, 11))
     assert any(c.label for c in candidates) and all("减半收取6个月房租" in c.passage for c in candidates if c.label)
