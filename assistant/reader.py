@@ -113,7 +113,7 @@ class ReaderNet(nn.Module):
         """One score per (question, passage) pair of lower states. The head reads the question's and the
         passage's mean states after the joint layers, their product and their difference (e5's own
         similarity is in the product; what the joint layers found, in all four)."""
-        pairs = [torch.cat([q, p]).float() for q, p in zip(questions, passages)]
+        pairs = [torch.cat([q.float(), p.float()]) for q, p in zip(questions, passages)]
         hidden = nn.utils.rnn.pad_sequence(pairs, batch_first=True)
         asked = torch.zeros(hidden.shape[:2])
         read = torch.zeros(hidden.shape[:2])

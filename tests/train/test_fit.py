@@ -78,3 +78,22 @@ def test_a_step_reads_the_answering_sentence_and_a_sample_of_the_others():
     told = sampled_sentences(row, 2, random.Random(0))
     assert told[0]["passage"] == "a" and len(told) == 3 and {c["passage"] for c in told[1:]} <= {"b", "c", "d"}
     assert sampled_sentences({"candidates": []}, 2, random.Random(0)) == []
+
+
+def test_training_in_bfloat16_reads_the_kept_fp16_states_and_scores_as_fp32_does(reader_assistant):
+    from assistant.reader import PASSAGE_PREFIX, QUERY_PREFIX, reader_question
+    from train.fit import joint_scores
+
+    reader = reader_assistant.reader
+    asked = reader.states([reader_question("房租能减免吗？", "鲁山县")], QUERY_PREFIX, 48)
+    read = reader.states(["鲁山县《支持小微商贸企业个体工商户恢复发展若干措施》：免收3个月房租，减半收取6个月房租。",
+                          "国家《关于促进服务业领域困难行业恢复发展的若干政策》：对民航基础设施贷款予以贴息。",
+                          "焦作市《关于做好我市当前重点经济工作的若干措施》：企业可申请缓缴失业、工伤保险费3个月。"],
+                         PASSAGE_PREFIX, 128)
+    assert {s.dtype for s in asked + read} == {torch.float16}  # as the fit keeps them
+    with torch.no_grad():
+        exact = joint_scores(reader.net, asked * 3, read, bfloat16=False)
+        fast = joint_scores(reader.net, asked * 3, read, bfloat16=True)
+    assert fast.dtype == torch.float32
+    assert fast.tolist() == pytest.approx(exact.tolist(), abs=0.3)
+    assert fast.argmax() == exact.argmax() == 0
