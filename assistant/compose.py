@@ -10,11 +10,12 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from domain import places
 from domain.types import Answer, Citation, Corpus, Hit, Jurisdiction, Query
 from domain.lexicon import LEXICON
-from domain.text import clause_reference, is_heading, sentences
+from domain.text import answerable_sentences, clause_reference, is_heading, sentences
 from index.clauses import numbering
 
 MAX_QUOTE_CHARS = 220
@@ -50,10 +51,12 @@ _DEPARTMENT_LABEL = re.compile(r"^[^：:，,]{1,6}(单位|部门)[：:]")  # 牵
 FIGURE = re.compile(r"\d[\d.,，]*\s*(%|％|万|亿|元|个月|年|天|日|次|倍|家|人|户|项|平方米)|[一二三四五六七八九十两]+(个月|年|倍|次)")
 
 
-def best_quote(text: str, words: list[str], wanted: re.Pattern[str] | None = None, max_sentences: int = 3) -> str:
+def best_quote(text: str, words: list[str], wanted: re.Pattern[str] | None = None, max_sentences: int = 3,
+               around: str | None = None) -> str:
     """The sentence of `text` that answers best, with as many as `max_sentences` - 1 neighbours of the
     same numbered item as fit in MAX_QUOTE_CHARS: context helps (the period after a rule, the group
-    it is for), and the run holding more query words wins among equals.
+    it is for), and the run holding more query words wins among equals. With `around` (a sentence of
+    `text`, the lead) only runs holding that sentence are quoted.
 
     A sentence answers by the query words it holds; stating the `wanted` kind of detail (a figure when
     the question asks how much, how long or until when) counts as one more: "最多能贷多少" is
@@ -69,7 +72,8 @@ def best_quote(text: str, words: list[str], wanted: re.Pattern[str] | None = Non
         for size in range(1, max_sentences + 1)
         if all(i in quotable for i in range(start, start + size))
         and not any(numbering(parts[i]) for i in range(start + 1, start + size))  # never into the next item
-    ]
+        and (around is None or any(parts[i] == around for i in range(start, start + size)))
+    ] or [[i] for i, part in enumerate(parts) if part == around]
     def value(span: list[int]) -> tuple[bool, int, int, int, int]:
         joined = "".join(parts[i] for i in span)
         fits = len(joined) <= MAX_QUOTE_CHARS or len(span) == 1
@@ -120,7 +124,7 @@ def compose(
     min_relevance: float,
     timings: dict[str, float],
     reader_floor: float | None = None,
-    lead_sentence: Callable[[Citation], str] | None = None,
+    lead_sentence: Callable[[Citation, list[str]], str] | None = None,
     reader_confident: float | None = None,
 ) -> Answer:
     """The answer to `query` from its ordered hits, or a refusal saying why.
@@ -128,8 +132,9 @@ def compose(
     Declined when the remit or the place rules it out, when no shortlisted hit reaches `min_relevance`
     (unless the reader scored one `reader_confident` or more), when the reader read the shortlist and
     scored none above `reader_floor`, or when a detail is asked that no answering sentence states.
-    `lead_sentence` picks the top rule's sentence that answers (the reader's choice); without it the top
-    quote's first sentence leads."""
+    `lead_sentence` picks the leading rule's sentence that answers among its `lead_candidates` (the reader's
+    choice), and that rule is quoted around it; without it the sentence of the quotes stating what was
+    asked leads, else the top quote's first."""
     location = places.place(query.place).jurisdiction if query.place else None
     said = _SAID[query.language]
     if query.out_of_scope:
@@ -175,10 +180,19 @@ def compose(
     drafts = draft_notice(citations, query.language)
     if drafts:
         notice = f"{notice}\n{drafts}" if notice else drafts
+    lead = _leading(query, citations, stating, _stating(citations, words, DATE) if query.wants == "deadline" else None,
+                    asked)
+    if lead is not None and lead_sentence is not None:
+        rule, _, wanted = lead
+        sentence = lead_sentence(rule, lead_candidates(rule.clause.text, wanted))
+        if sentence not in rule.quote:  # the reader's sentence lies outside the quote: quote the run holding it
+            requoted = replace(rule, quote=best_quote(rule.clause.text, words, wanted, around=sentence))
+            citations = [requoted if c is rule else c for c in citations]
+            rule = requoted
+        lead = (rule, sentence, wanted)
     return Answer(
         question=query.question,
-        text=_text(query, citations, stating, notice, lead_sentence,
-                   _stating(citations, words, DATE) if query.wants == "deadline" else None),
+        text=_text(query, citations, lead, notice),
         citations=tuple(citations),
         refused=False,
         location=location,
@@ -250,37 +264,56 @@ def cite(hit: Hit, corpus: Corpus, words: list[str], today: str, wanted: re.Patt
     )
 
 
-def _text(query: Query, citations: list[Citation], stating: tuple[Citation, str] | None, notice: str | None,
-          lead_sentence: Callable[[Citation], str] | None = None, dated: tuple[Citation, str] | None = None) -> str:
+def _leading(query: Query, citations: list[Citation], stating: tuple[Citation, str] | None,
+             dated: tuple[Citation, str] | None, asked: re.Pattern[str] | None
+             ) -> tuple[Citation, str, re.Pattern[str] | None] | None:
+    """The rule whose sentence leads, that sentence as the words choose it, and the detail it states: the
+    sentence stating what was asked (a date when the deadline is), else the top quote's first (stating none
+    of it: its clause may have a sentence of the asked kind that answers something else). None when the
+    lead is not a sentence: who is responsible, or a measure's period when no quote states a date."""
     top = citations[0]
-    where = _where(top)
     if query.wants == "department" and top.clause.departments:
+        return None
+    if query.wants == "deadline" and dated:
+        return (*dated, DATE)
+    if query.wants == "deadline" and top.valid_until:
+        return None
+    return (*stating, asked) if stating else (top, sentences(top.quote)[0], None)
+
+
+def lead_candidates(text: str, wanted: re.Pattern[str] | None = None) -> list[str]:
+    """The sentences of a clause a lead may be: those stating the `wanted` detail when any does, else all but
+    its headings. The whole clause, not its quote: the reader learnt to choose among all of a clause's
+    sentences, and the quote is cut around its choice."""
+    parts = answerable_sentences(text)
+    return [p for p in parts if wanted and wanted.search(p)] or parts
+
+
+def _text(query: Query, citations: list[Citation], lead: tuple[Citation, str, re.Pattern[str] | None] | None,
+          notice: str | None) -> str:
+    """The answer's text: the lead line (`_leading`'s sentence with its source, else who is responsible or the
+    measure's period), the notice, then the tagged quotes."""
+    top = citations[0]
+    if lead is None and query.wants == "department":
         departments = top.clause.departments
         labelled = _DEPARTMENT_LABEL.match(departments)  # 牵头单位：…，责任单位：… says who leads
-        lead = f"{where}这项工作的{departments if labelled else '负责部门：' + departments}。"
+        line = f"{_where(top)}这项工作的{departments if labelled else '负责部门：' + departments}。"
         if query.language == "en":
-            lead = f"Responsible at {_where(top, 'en')} (original Chinese): {departments}."
-    elif query.wants == "deadline" and not dated and top.valid_until:
-        lead = (f"At {_where(top, 'en')}, {_period(top, 'en')}." if query.language == "en"
-                else f"{where}{_period(top)}。")
+            line = f"Responsible at {_where(top, 'en')} (original Chinese): {departments}."
+    elif lead is None:
+        line = f"At {_where(top, 'en')}, {_period(top, 'en')}." if query.language == "en" else f"{_where(top)}{_period(top)}。"
     else:
-        # the sentence stating what was asked (a date when the deadline is), else the sentence of the best
-        # rule's quote that answers
-        if query.wants == "deadline" and dated:
-            rule, sentence = dated
-        else:
-            rule, sentence = stating or (top, lead_sentence(top) if lead_sentence else sentences(top.quote)[0])
-        lead = f"据{_where(rule)}《{rule.document.title}》{clause_reference(rule.clause.label)}：{sentence}"
+        rule, sentence, _ = lead
+        line = f"据{_where(rule)}《{rule.document.title}》{clause_reference(rule.clause.label)}：{sentence}"
         if query.language == "en":  # the asker's language around the verbatim Chinese source
-            lead = (f"According to {_where(rule, 'en')}, 《{rule.document.title}》 {clause_reference(rule.clause.label)}"
+            line = (f"According to {_where(rule, 'en')}, 《{rule.document.title}》 {clause_reference(rule.clause.label)}"
                     f" (original Chinese): {sentence}")
         if query.wants == "deadline":  # what the rule says, then its end: the period, or that none is written
-            said = _SAID[query.language]
             if not rule.valid_until:
-                lead += said["no_date"]
+                line += _SAID[query.language]["no_date"]
             else:
-                lead += f" ({_period(rule, 'en').capitalize()}.)" if query.language == "en" else f"（{_period(rule)}。）"
-    return "\n".join([lead, *([notice] if notice else []), citation_block(citations)])
+                line += f" ({_period(rule, 'en').capitalize()}.)" if query.language == "en" else f"（{_period(rule)}。）"
+    return "\n".join([line, *([notice] if notice else []), citation_block(citations)])
 
 
 def _period(citation: Citation, language: str = "zh") -> str:

@@ -63,8 +63,9 @@ class Assistant:
                              self.retrieval.top_k, self.retrieval.min_relevance, timings,
                              reader_floor=reader.blend.floor if reader else None,
                              reader_confident=reader.blend.confident if reader else None,
-                             lead_sentence=(lambda c: reader.answering(asked, c.clause, c.document, c.quote, words,
-                                                                       asked_detail(query))) if reader else None)
+                             lead_sentence=(lambda c, parts: reader.answering(asked, c.clause, c.document, parts,
+                                                                              words, asked_detail(query)))
+                             if reader else None)
         if self.writer is not None:
             with _timed(timings, "generate"):  # 7. optional: a chat model words it, checked against the quotes
                 answer = self.writer.write(answer)

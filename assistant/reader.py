@@ -28,7 +28,7 @@ from assistant.compose import answers, asked_detail, best_quote
 from assistant.retrieve import probability
 from domain.errors import ReaderNotReady
 from domain.normalize import match_key
-from domain.text import is_heading, sentences, tokens
+from domain.text import tokens
 from domain.types import Clause, Corpus, Document, Query
 
 DATA = Path(__file__).parent / "data"
@@ -238,23 +238,16 @@ class Reader:
         with torch.inference_mode():
             return self.net.joint([asked] * len(passages), [self._passages[p] for p in passages]).tolist()
 
-    def answering(self, question: str, clause: Clause, document: Document, text: str, words: Sequence[str] = (),
-                  wanted: re.Pattern[str] | None = None) -> str:
-        """The sentence of `text` (a quote of `clause`) that answers `question` best: the reader's probability,
-        plus the blend's `lead_words` for each query word it holds (and for stating the `wanted` detail), as
-        the reader alone confuses sentences of one clause more often than it confuses clauses. Never a
-        heading when the quote has any other sentence."""
-        parts = answerable_sentences(text)
+    def answering(self, question: str, clause: Clause, document: Document, parts: Sequence[str],
+                  words: Sequence[str] = (), wanted: re.Pattern[str] | None = None) -> str:
+        """Which of `parts` (sentences of `clause`, `lead_candidates`) answers `question` best: the reader's
+        probability, plus the blend's `lead_words` for each query word it holds (and for stating the `wanted`
+        detail), as the reader alone confuses sentences of one clause more often than it confuses clauses."""
         if len(parts) == 1:
             return parts[0]
         scores = self.score(question, [reader_passage(clause, document, p) for p in parts])
         lead_words = self.blend.lead_words if self.blend else 0.0
         return parts[chosen_lead(scores, [answers(p, words, wanted) for p in parts], lead_words)]
-
-
-def answerable_sentences(text: str) -> list[str]:
-    """The sentences of a quote a lead may be: every one but its headings (the heading if nothing else)."""
-    return [p for p in sentences(text) if not is_heading(p)] or sentences(text) or [text]
 
 
 def chosen_lead(logits: Sequence[float], words_answered: Sequence[int], lead_words: float) -> int:

@@ -61,6 +61,11 @@ def sentences(text: str) -> list[str]:
     return [s for line in text.split("\n") for s in _SENTENCE.findall(line) if s.strip()]
 
 
+def answerable_sentences(text: str) -> list[str]:
+    """The sentences of a text a lead may be: every one but its headings (the heading if nothing else)."""
+    return [p for p in sentences(text) if not is_heading(p)] or sentences(text) or [text]
+
+
 _NUMBERED = re.compile(r"^\s*(?:[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+、|\d+[．.、])")
 
 

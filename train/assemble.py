@@ -37,9 +37,9 @@ from pypinyin import lazy_pinyin
 
 from assistant.core import Assistant
 from assistant.compose import answers
-from assistant.reader import answerable_sentences, candidate_passages, own_heading, reader_passage, reader_question
+from assistant.reader import candidate_passages, own_heading, reader_passage, reader_question
 from domain import places
-from domain.text import sentences, tokens
+from domain.text import answerable_sentences, sentences, tokens
 from domain.types import Clause, Corpus, Query
 
 TOP = 10

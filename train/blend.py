@@ -17,7 +17,7 @@ voices). All are also fitted on each half of the cases and
 scored on the other, and those out-of-fold figures are kept with the fit. The lead's sentence is chosen
 by the reader's probability plus `lead_words` per query word the sentence answers (`chosen_lead`);
 `lead_words` is the one most often choosing a sentence that states a fact of the case, over the
-sentences of each dev case's gold quote (the held-out questions have no facts).
+`lead_candidates` of each dev case's gold clause (the held-out questions have no facts).
 """
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ def fit_weight(rows: list[dict]) -> float:
 
 
 def lead_states_fact(rows: list[dict], lead_words: float) -> float:
-    """Over the rows whose gold quote has a sentence stating a fact: how often `chosen_lead` picks one."""
+    """Over the rows whose gold clause has a lead candidate stating a fact: how often `chosen_lead` picks one."""
     leads = [r["lead"] for r in rows if r.get("lead") and any(r["lead"]["fact"])]
     chosen = [chosen_lead(lead["reader"], lead["words"], lead_words) for lead in leads]
     return sum(lead["fact"][i] for lead, i in zip(leads, chosen)) / max(1, len(leads))
@@ -155,7 +155,7 @@ def fit(rows: list[dict], candidates: int, top_k: int, min_relevance: float, dec
         "refusal recall / false refusals with the reader": [
             round(v, 4) for v in refusals(every, weight, floor, top_k, min_relevance, confident)],
         "refusal recall / false refusals by split, without / with the reader": by_split,
-        "lead states a fact (gold quotes), reader alone / with words": [round(lead_states_fact(rows, 0.0), 4),
+        "lead states a fact (gold clauses), reader alone / with words": [round(lead_states_fact(rows, 0.0), 4),
                                                                         round(lead_states_fact(rows, lead_words), 4)],
         "out of fold (fitted on one half of the cases, scored on the other)": out_of_fold,
     }

@@ -16,9 +16,9 @@ import json
 import time
 from pathlib import Path
 
-from assistant.compose import answers, asked_detail, best_quote, compose
+from assistant.compose import answers, asked_detail, compose, lead_candidates
 from assistant.core import Assistant
-from assistant.reader import Reader, answerable_sentences, candidate_passages, reader_passage, reader_question
+from assistant.reader import Reader, candidate_passages, reader_passage, reader_question
 from domain.errors import InputError
 from domain.text import tokens, without_whitespace
 from domain.types import Hit, Query
@@ -64,14 +64,14 @@ def case_scores(assistant: Assistant, reader: Reader, case: Case, top: int = TOP
 
 
 def lead_scores(assistant: Assistant, reader: Reader, question: str, query: Query, case: Case, gold: Hit) -> dict | None:
-    """For fitting how the lead is chosen: each sentence a lead may be of the first gold clause's quote (as the
-    answer path quotes it), with the reader's logit, the query words it answers and whether it states one of the
+    """For fitting how the lead is chosen: each sentence a lead may be of the first gold clause (its
+    `lead_candidates`, as the answer path offers them to the reader), with the reader's logit, the query words it answers and whether it states one of the
     case's facts (None when the case has none)."""
     if not case.facts:
         return None
     corpus = assistant.store.corpus
     clause, words, wanted = corpus.clause(gold.clause_id), tokens(query.search_text), asked_detail(query)
-    parts = answerable_sentences(best_quote(clause.text, words, wanted))
+    parts = lead_candidates(clause.text, wanted)
     logits = reader.score(question, [reader_passage(clause, corpus.document(clause.doc_id), p) for p in parts])
     return {"reader": [round(v, 4) for v in logits], "words": [answers(p, words, wanted) for p in parts],
             "fact": [any(without_whitespace(f) in without_whitespace(p) for f in case.facts) for p in parts]}

@@ -1,8 +1,9 @@
 """Quotes: whole sentences of one numbered item, the one that answers first; and when the evidence answers at all."""
 import re
 
-from assistant.compose import DATE, FIGURE, answers, best_quote, compose
+from assistant.compose import DATE, FIGURE, answers, best_quote, compose, lead_candidates
 from assistant.understand import understand
+from domain.text import sentences, tokens
 from domain.types import Hit
 
 LOAN = (
@@ -64,3 +65,34 @@ def test_a_confident_reading_answers_when_relevance_is_weak_and_the_floor_still_
     assert answered(6.5, reader_floor=-5.0, reader_confident=6.0)
     assert not answered(5.5, reader_floor=-5.0, reader_confident=6.0)
     assert not answered(-6.0, reader_floor=-5.0, reader_confident=-7.0)  # at or below the floor: declined
+
+
+def test_a_quote_cut_around_a_sentence_holds_it_with_what_fits_beside_it():
+    last = "享受财政贴息创业担保贷款的次数最高可达3次。"
+    quote = best_quote(LOAN, ["个人", "合伙", "贷款"], FIGURE, around=last)
+    assert last in quote and quote in LOAN
+    assert "150万元" in quote  # its neighbour holds more of the question and fits
+
+
+def test_the_lead_may_be_any_sentence_of_the_clause_stating_the_detail_asked():
+    assert lead_candidates(LOAN, FIGURE) == [
+        "符合财政贴息申请条件的个人，可申请最高20万元的财政贴息创业担保贷款；",
+        "合伙创业和组织起来就业的，可申请最高150万元的财政贴息创业担保贷款。",
+        "享受财政贴息创业担保贷款的次数最高可达3次。"]
+    assert lead_candidates(LOAN, DATE) == lead_candidates(LOAN) and not any(
+        s.startswith("2．") for s in lead_candidates(LOAN))  # none dated: every sentence but the heading
+
+
+def test_the_chosen_lead_outside_the_words_quote_is_quoted_and_leads(corpus):
+    clause = max((c for c in corpus.clauses if len(sentences(c.text)) >= 6), key=lambda c: len(sentences(c.text)))
+    passage = next(p for p in corpus.passages if p.clause_id == clause.id)
+    words = [w for w in tokens(sentences(clause.text)[0]) if len(w) > 1][:4]
+    hit = Hit(passage.id, clause.id, passage.doc_id, {"relevance": 0.9, "rerank": 0.9, "order": 0.9})
+    last = lead_candidates(clause.text)[-1]
+    plain = compose(understand("这条政策怎么规定的？"), [hit], corpus, words, "2026-11-23", 5, 0.54, {})
+    assert last not in plain.citations[0].quote  # the words quote the clause's start
+
+    chosen = compose(understand("这条政策怎么规定的？"), [hit], corpus, words, "2026-11-23", 5, 0.54, {},
+                     lead_sentence=lambda citation, parts: parts[-1])
+    assert chosen.text.split("\n")[0].endswith(f"：{last}")
+    assert last in chosen.citations[0].quote and chosen.citations[0].quote in clause.text.replace("\n", "")

@@ -1,12 +1,12 @@
 """The reader: base + the committed delta, checksum verified, warm and batched; the gold clause outscores a random one."""
+import math
 import random
 import shutil
 
 import pytest
 from safetensors import safe_open
 
-import math
-
+from assistant.compose import lead_candidates
 from assistant.reader import BLEND, DELTA, Reader, ReaderBlend, checksum, load_delta, reader_passage, reader_question
 from domain.text import is_heading, sentences
 from domain.errors import ReaderNotReady
@@ -96,7 +96,7 @@ def test_the_reader_reads_the_top_candidates_and_its_probability_joins_the_order
     assert "房租" in reader_assistant.store.corpus.clause(hits[0].clause_id).text
 
 
-def test_the_lead_is_a_sentence_of_the_top_quote_the_reader_chose_and_never_a_heading(reader_assistant):
+def test_the_lead_is_the_sentence_of_the_top_clause_the_reader_chose_never_a_heading_and_quoted(reader_assistant):
     answer = reader_assistant.ask("湛河区的商户房租能减免吗？", location="湛河区")
     assert not answer.refused
     lead = answer.text.split("\n")[0]
@@ -104,7 +104,7 @@ def test_the_lead_is_a_sentence_of_the_top_quote_the_reader_chose_and_never_a_he
     said = lead.split("：", 1)[1]
     assert said in sentences(top.quote) and not is_heading(said)
     question = reader_question("湛河区的商户房租能减免吗？", "湛河区")
-    assert said == reader_assistant.reader.answering(question, top.clause, top.document, top.quote)
+    assert said == reader_assistant.reader.answering(question, top.clause, top.document, lead_candidates(top.clause.text))
 
 
 def test_the_reader_declines_what_the_words_alone_would_answer(reader_assistant, assistant):
