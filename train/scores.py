@@ -65,8 +65,9 @@ def case_scores(assistant: Assistant, reader: Reader, case: Case, top: int = TOP
 
 def lead_scores(assistant: Assistant, reader: Reader, question: str, query: Query, case: Case, gold: Hit) -> dict | None:
     """For fitting how the lead is chosen: each sentence a lead may be of the first gold clause (its
-    `lead_candidates`, as the answer path offers them to the reader), with the reader's logit, the query words it answers and whether it states one of the
-    case's facts (None when the case has none)."""
+    `lead_candidates` for the detail asked, as the answer path offers them when that rule states the detail;
+    when no rule does, the answer path offers every sentence), with the reader's logit, the query words it
+    answers and whether it states one of the case's facts (None when the case has none)."""
     if not case.facts:
         return None
     corpus = assistant.store.corpus
