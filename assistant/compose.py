@@ -308,11 +308,12 @@ def _text(query: Query, citations: list[Citation], lead: tuple[Citation, str, re
         if query.language == "en":  # the asker's language around the verbatim Chinese source
             line = (f"According to {_where(rule, 'en')}, 《{rule.document.title}》 {clause_reference(rule.clause.label)}"
                     f" (original Chinese): {sentence}")
-        if query.wants == "deadline":  # what the rule says, then its end: the period, or that none is written
-            if not rule.valid_until:
-                line += _SAID[query.language]["no_date"]
-            else:
-                line += f" ({_period(rule, 'en').capitalize()}.)" if query.language == "en" else f"（{_period(rule)}。）"
+        # a deadline: what the rule says, then the measure's period, or that no date is written (unless the
+        # sentence itself states one: 2022年6月底前)
+        if query.wants == "deadline" and rule.valid_until:
+            line += f" ({_period(rule, 'en').capitalize()}.)" if query.language == "en" else f"（{_period(rule)}。）"
+        elif query.wants == "deadline" and not DATE.search(sentence):
+            line += _SAID[query.language]["no_date"]
     return "\n".join([line, *([notice] if notice else []), citation_block(citations)])
 
 

@@ -7,6 +7,7 @@ import pytest
 
 from domain import places
 from assistant.batch import run_batch
+from assistant.compose import DATE
 from domain.errors import InputError
 from index.clean import layout_free
 from tests.conftest import RAW
@@ -278,11 +279,20 @@ def test_a_deadline_question_whose_rule_states_no_date_is_led_by_what_the_rule_s
     assert "欠费不停供" in lead and lead.endswith("（这项规定没有写明截止日期，以原文为准。）")
 
 
+def test_a_deadline_lead_stating_a_date_is_not_said_to_state_none(assistant):
+    answer = assistant.ask("留抵退税什么时候截止？", location="鲁山县")
+    lead = answer.text.split("\n")[0]
+    assert not answer.refused and re.search(r"\d{4}年\d{1,2}月", lead.split("：", 1)[1])
+    assert "没有写明截止日期" not in lead
+
+
 def test_an_english_deadline_question_hears_the_measures_end_in_english(assistant):
     answer = assistant.ask("Until when can firms in Lushan County defer social insurance payments?")
     lead = answer.text.split("\n")[0]
     assert not answer.refused and lead.startswith("According to")
-    assert re.search(r"\((The measure runs until \d{4}-\d{2}-\d{2}|The rule states no end date)", lead)
+    # the measure's period in English, else that no date is written exactly when the sentence states none (延至年底)
+    period = re.search(r"\(The measure runs until \d{4}-\d{2}-\d{2}", lead)
+    assert period or ("(The rule states no end date" in lead) == (DATE.search(lead) is None)
     assert "执行期限" not in lead and "没有写明" not in lead
 
 
