@@ -13,8 +13,8 @@ from collections.abc import Sequence
 
 from domain import places
 from domain.lexicon import LEXICON
-from domain.normalize import cleaned, glossary_hits, is_english, match_key
-from domain.text import tokens
+from domain.normalize import glossary_hits, is_english, match_key
+from domain.text import cleaned, tokens
 from domain.types import Query
 
 FOLLOW_UP_MAX_CHARS = 14

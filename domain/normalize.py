@@ -7,40 +7,19 @@ asker is their own text, and quotes are always the source's.
 """
 from __future__ import annotations
 
-import html
 import re
-import unicodedata
 from functools import lru_cache
 
-import opencc
 from pypinyin import Style, lazy_pinyin
 
 from domain.lexicon import LEXICON
-from domain.text import is_dictionary_word, word_bounds
+from domain.places import GAZETTEER
+from domain.text import cleaned, is_dictionary_word, word_bounds
 
-_T2S = opencc.OpenCC("t2s")
-_TW2SP = opencc.OpenCC("tw2sp")  # Taiwan phrases too (軟體 → 软件); only for text that is traditional
-_MARKUP = re.compile(r"<(script|style)\b.*?(</\1\s*>|$)|<!--.*?(-->|$)|</?[a-zA-Z][^<>]{0,200}>", re.IGNORECASE | re.DOTALL)
-_NOISE = re.compile(r"[\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufe00-\ufe0f\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff]")
-_SPACES = re.compile(r"\s+")
-_BETWEEN_HAN = re.compile(r"(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])")  # what markup left between two words
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _LATIN_WORD = re.compile(r"[a-z][a-z'&-]*")
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 _ENGLISH_WORD = re.compile(r"[a-z0-9&+]+")  # a word as the glossary is matched: letters, digits, r&d, c++
-
-
-def simplified(text: str) -> str:
-    """Traditional characters (and Taiwan phrases) as simplified; simplified text is left as it is."""
-    converted = _T2S.convert(text)
-    return _TW2SP.convert(text) if converted != text else text
-
-
-def cleaned(text: str) -> str:
-    """NFKC (full-width forms), simplified, markup, emoji and invisible characters removed, spaces collapsed."""
-    text = html.unescape(unicodedata.normalize("NFKC", text))
-    text = _SPACES.sub(" ", _NOISE.sub("", _MARKUP.sub(" ", text)))
-    return _BETWEEN_HAN.sub("", simplified(text)).strip()
 
 
 def is_english(text: str) -> bool:
@@ -76,11 +55,9 @@ def _vocabulary() -> tuple[dict[str, list[str]], dict[str, str], dict[str, str],
     (terms of three characters or more, only where the initials name one term) and by their pinyin spelled
     out (four letters or more); and each (length, character) of a term, as a typo shares a character with
     the term it stands for."""
-    from domain.places import GAZETTEER  # place names are terms too (焦做 → 焦作)
-
     terms = {*LEXICON.domain_terms, *LEXICON.synonyms, *(t for ts in LEXICON.synonyms.values() for t in ts),
              *(t for ts in LEXICON.glossary.values() for t in ts),
-             *(a for p in GAZETTEER if p.covered or p.home for a in p.aliases if len(a) >= 2)}
+             *(a for p in GAZETTEER if p.covered or p.home for a in p.aliases if len(a) >= 2)}  # 焦做 → 焦作
     terms = {t for t in terms if 2 <= len(t) <= 6 and _HAN.fullmatch(t[0]) and all(_HAN.fullmatch(c) for c in t)}
     by_sound: dict[str, list[str]] = {}
     by_initials: dict[str, set[str]] = {}

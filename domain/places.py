@@ -19,7 +19,7 @@ from pathlib import Path
 
 from pypinyin import lazy_pinyin
 
-from domain.text import occurrences, word_bounds
+from domain.text import cleaned, occurrences, word_bounds
 from domain.types import Jurisdiction, Level
 
 NATIONAL = "国家"
@@ -230,8 +230,6 @@ def resolve(name: str) -> Resolved:
     """A location from a place picker, a portal's URL or a batch row, never an error: the exact name or alias,
     else the same name with another suffix (鲁山市 → 鲁山县), its pinyin (Lushan County, 焦做 → 焦作市), or the
     nearest known name; unknown places (Atlantis) come back as None with a note."""
-    from domain.normalize import cleaned  # (normalize reads the gazetteer for its own vocabulary)
-
     name = cleaned(name)
     if name in _BY_NAME or name in _BY_ALIAS:
         return Resolved(place(name))

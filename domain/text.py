@@ -1,21 +1,44 @@
-"""The one text layer under both `index/` and `assistant/`: words, sentences, headings and term matching.
+"""The one text layer under both `index/` and `assistant/`: a typed text cleaned, words, sentences, headings
+and term matching.
 
 Search tokens come from jieba taught the domain's compound terms (the reviewed lexicon), so BM25
 over the index and the question's words over a clause split the same way.
 """
 from __future__ import annotations
 
+import html
 import logging
 import re
+import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 
 import jieba
+import opencc
 
 from domain.lexicon import LEXICON
 
 _PUNCT = re.compile(r"^[\W_]+$")
+_T2S = opencc.OpenCC("t2s")
+_TW2SP = opencc.OpenCC("tw2sp")  # Taiwan phrases too (軟體 → 软件); only for text that is traditional
+_MARKUP = re.compile(r"<(script|style)\b.*?(</\1\s*>|$)|<!--.*?(-->|$)|</?[a-zA-Z][^<>]{0,200}>", re.IGNORECASE | re.DOTALL)
+_NOISE = re.compile(r"[\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufe00-\ufe0f\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff]")
+_SPACES = re.compile(r"\s+")
+_BETWEEN_HAN = re.compile(r"(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])")  # what markup left between two words
 _SENTENCE = re.compile(r"[^。；！？]+[。；！？]?")
+
+
+def simplified(text: str) -> str:
+    """Traditional characters (and Taiwan phrases) as simplified; simplified text is left as it is."""
+    converted = _T2S.convert(text)
+    return _TW2SP.convert(text) if converted != text else text
+
+
+def cleaned(text: str) -> str:
+    """NFKC (full-width forms), simplified, markup, emoji and invisible characters removed, spaces collapsed."""
+    text = html.unescape(unicodedata.normalize("NFKC", text))
+    text = _SPACES.sub(" ", _NOISE.sub("", _MARKUP.sub(" ", text)))
+    return _BETWEEN_HAN.sub("", simplified(text)).strip()
 
 
 @lru_cache(maxsize=1)

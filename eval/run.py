@@ -18,8 +18,7 @@ from dataclasses import asdict, replace
 from pathlib import Path
 
 from domain import places
-from domain.normalize import cleaned
-from domain.text import without_whitespace
+from domain.text import cleaned, without_whitespace
 from assistant.batch import run_batch
 from assistant.config import RetrievalConfig, get_settings
 from assistant.core import Assistant

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from domain.normalize import cleaned
+from domain.text import cleaned
 
 DATA = Path(__file__).parent / "data"
 QUESTIONS = DATA / "questions.jsonl"

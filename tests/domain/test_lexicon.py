@@ -53,3 +53,12 @@ def test_index_never_imports_assistant():
         assert not re.search(r"^\s*(from|import) assistant", path.read_text(encoding="utf-8"), re.MULTILINE), path
     for path in Path("domain").glob("*.py"):
         assert not re.search(r"^\s*(from|import) (assistant|index)", path.read_text(encoding="utf-8"), re.MULTILINE), path
+
+
+def test_the_domain_modules_import_one_way():
+    order = ["errors", "lexicon", "text", "types", "places", "normalize"]
+    assert sorted(order) == sorted(p.stem for p in Path("domain").glob("*.py") if p.stem != "__init__")
+    for i, name in enumerate(order):
+        source = (Path("domain") / f"{name}.py").read_text(encoding="utf-8")
+        imported = set(re.findall(r"^\s*from domain(?:\.(\w+)| import (\w+))", source, re.MULTILINE))
+        assert {a or b for a, b in imported} <= set(order[:i]), name

@@ -1,7 +1,8 @@
 """How people type is matched on: 繁體, full-width, markup, homophone typos, pinyin and initials."""
 import pytest
 
-from domain.normalize import cleaned, glossary_hits, is_english, match_key
+from domain.normalize import glossary_hits, is_english, match_key
+from domain.text import cleaned
 
 
 def test_traditional_becomes_simplified_and_simplified_stays_as_it_is():
