@@ -124,7 +124,7 @@ def compose(
     min_relevance: float,
     timings: dict[str, float],
     reader_floor: float | None = None,
-    lead_sentence: Callable[[Citation, list[str]], str] | None = None,
+    lead_sentence: Callable[[Citation, list[str], re.Pattern[str] | None], str] | None = None,
     reader_confident: float | None = None,
 ) -> Answer:
     """The answer to `query` from its ordered hits, or a refusal saying why.
@@ -132,9 +132,9 @@ def compose(
     Declined when the remit or the place rules it out, when no shortlisted hit reaches `min_relevance`
     (unless the reader scored one `reader_confident` or more), when the reader read the shortlist and
     scored none above `reader_floor`, or when a detail is asked that no answering sentence states.
-    `lead_sentence` picks the leading rule's sentence that answers among its `lead_candidates` (the reader's
-    choice), and that rule is quoted around it; without it the sentence of the quotes stating what was
-    asked leads, else the top quote's first."""
+    `lead_sentence` picks the leading rule's sentence that answers among its `lead_candidates`, given the
+    detail asked (`asked_detail`; the reader's choice), and that rule is quoted around it; without it the
+    sentence of the quotes stating what was asked leads, else the top quote's first."""
     location = places.place(query.place).jurisdiction if query.place else None
     said = _SAID[query.language]
     if query.out_of_scope:
@@ -184,7 +184,7 @@ def compose(
                     asked)
     if lead is not None and lead_sentence is not None:
         rule, _, wanted = lead
-        sentence = lead_sentence(rule, lead_candidates(rule.clause.text, wanted))
+        sentence = lead_sentence(rule, lead_candidates(rule.clause.text, wanted), asked)
         if sentence not in rule.quote:  # the reader's sentence lies outside the quote: quote the run holding it
             requoted = replace(rule, quote=best_quote(rule.clause.text, words, wanted, around=sentence))
             citations = [requoted if c is rule else c for c in citations]

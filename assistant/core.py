@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 
 from domain import places
-from assistant.compose import asked_detail, compose
+from assistant.compose import compose
 from assistant.config import RetrievalConfig, Settings
 from domain.errors import InputError
 from assistant.generate import Writer
@@ -63,8 +63,8 @@ class Assistant:
                              self.retrieval.top_k, self.retrieval.min_relevance, timings,
                              reader_floor=reader.blend.floor if reader else None,
                              reader_confident=reader.blend.confident if reader else None,
-                             lead_sentence=(lambda c, parts: reader.answering(asked, c.clause, c.document, parts,
-                                                                              words, asked_detail(query)))
+                             lead_sentence=(lambda c, parts, detail: reader.answering(asked, c.clause, c.document,
+                                                                                      parts, words, detail))
                              if reader else None)
         if self.writer is not None:
             with _timed(timings, "generate"):  # 7. optional: a chat model words it, checked against the quotes

@@ -93,6 +93,6 @@ def test_the_chosen_lead_outside_the_words_quote_is_quoted_and_leads(corpus):
     assert last not in plain.citations[0].quote  # the words quote the clause's start
 
     chosen = compose(understand("这条政策怎么规定的？"), [hit], corpus, words, "2026-11-23", 5, 0.54, {},
-                     lead_sentence=lambda citation, parts: parts[-1])
+                     lead_sentence=lambda citation, parts, detail: parts[-1])
     assert chosen.text.split("\n")[0].endswith(f"：{last}")
     assert last in chosen.citations[0].quote and chosen.citations[0].quote in clause.text.replace("\n", "")
