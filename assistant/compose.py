@@ -166,6 +166,8 @@ def compose(
         citations.sort(key=lambda c: order[c.jurisdiction.name])
     stating = _stating(citations, words, asked)
     if query.detail and stating is None:  # some rule's answering sentence must state it, not a figure beside it
+        stating = _stating_among_equals(citations, words, asked)
+    if query.detail and stating is None:
         return unstated(query, location, nearest, timings)
     notice = None
     if query.compared:
@@ -330,6 +332,20 @@ def _stating(citations: list[Citation], words: list[str], asked: re.Pattern[str]
             sentence = best_quote(citation.quote, words, asked, 1)
             if asked.search(sentence):
                 return citation, sentence
+    return None
+
+
+def _stating_among_equals(citations: list[Citation], words: list[str], asked: re.Pattern[str]
+                          ) -> tuple[Citation, str] | None:
+    """Before a typed detail is called unstated: the first rule with a sentence stating it that answers as
+    much as the sentence `_stating` chose. The words alone cannot tell "给予5万元一次性奖励" from
+    "有效推动“小升规”工作" for 小升规奖多少; only the first states what was asked."""
+    for citation in citations:
+        most = answers(best_quote(citation.quote, words, asked, 1), words, asked)
+        tied = [part for part in sentences(citation.quote)
+                if not is_heading(part) and asked.search(part) and answers(part, words, asked) >= most]
+        if tied:
+            return citation, tied[0]
     return None
 
 

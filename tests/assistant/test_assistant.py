@@ -232,6 +232,14 @@ def test_an_amount_per_unit_is_stated_only_by_a_sentence_giving_it_per_that_unit
     assert not answered.refused and "每人每年5000元" in answered.text.splitlines()[0]
 
 
+@pytest.mark.parametrize("question", ["小升规奖多少", "xsg奖多少"])
+def test_an_amount_stated_beside_a_sentence_naming_the_topic_as_often_is_not_called_unstated(assistant, question):
+    # "有效推动“小升规”工作" holds as many of the words as "给予5万元一次性奖励"; only the second states the amount
+    answer = assistant.ask(question, location="鲁山县")
+    assert not answer.refused
+    assert "5万元" in answer.text.splitlines()[0] and "鲁山县" in answer.text.splitlines()[0]
+
+
 def test_a_figure_the_policy_states_is_quoted_and_led_with(assistant):
     answer = assistant.ask("在焦作个人申请财政贴息的创业担保贷款，最高能贷多少钱？")
     assert not answer.refused
