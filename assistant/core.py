@@ -119,7 +119,7 @@ class Assistant:
             with _timed(timings, "read"):  # 6. the reader reads the top candidates' answering sentences
                 top = [h.clause_id for h in ranked[: self.reader.blend.candidates]]
                 logits = self.reader.score(asked, candidate_passages(query, top, corpus))
-                ranked = read(ranked, logits, self.reader.blend.weight)
+                ranked = read(ranked, logits, self.reader.blend.weight, self.reader.blend.temperature)
         return ranked, words, query
 
     def _checked(self, question: object) -> str:

@@ -145,11 +145,12 @@ class ReaderBlend:
     """How the answer path uses the reader's logits, fitted on out-of-sample scores (`train.blend`)."""
 
     candidates: int  # the top hits the reader reads
-    weight: float  # order = rerank + weight · sigmoid(logit)
+    weight: float  # order = rerank + weight · sigmoid(logit / temperature)
     floor: float  # decline when no shortlisted hit's logit is above it
     fitted: dict  # what the fit saw and its out-of-fold figures (for the README and the card)
     lead_words: float = 0.0  # weight of the query words a sentence answers in choosing the lead (`chosen_lead`)
     confident: float | None = None  # a shortlisted hit scored this or more answers even with weak relevance
+    temperature: float = 1.0  # of the sigmoid in the order (`blended`)
 
     @classmethod
     def load(cls, path: Path = BLEND) -> ReaderBlend:

@@ -104,22 +104,25 @@ def rerank(hits: list[Hit], corpus: Corpus, query: Query, idf: dict[str, float],
     return sorted(reranked, key=lambda h: (-h.scores["rerank"], -h.scores.get("fused", 0.0)))
 
 
-def probability(logit: float) -> float:
-    """The reader's logit as a probability (a sigmoid): what the order and the lead add to other scores."""
-    return 1 / (1 + math.exp(-logit))
+def probability(logit: float, temperature: float = 1.0) -> float:
+    """The reader's logit as a probability (a sigmoid of logit / temperature): what the order and the lead add
+    to other scores. A temperature above 1 keeps apart two readings the plain sigmoid flattens to about 0
+    (logits −2 and −9: the reader prefers one, though it is sure of neither)."""
+    return 1 / (1 + math.exp(-logit / temperature))
 
 
-def blended(rerank: float, logit: float, weight: float) -> float:
-    """The order of a hit the reader read: its rerank plus `weight` times the reader's probability. Training
-    and fitting (`train/`) score with this same function, so the fitted weight means what it does here."""
-    return rerank + weight * probability(logit)
+def blended(rerank: float, logit: float, weight: float, temperature: float = 1.0) -> float:
+    """The order of a hit the reader read: its rerank plus `weight` times the reader's tempered probability.
+    Training and fitting (`train/`) score with this same function, so the fitted values mean what they do here."""
+    return rerank + weight * probability(logit, temperature)
 
 
-def read(hits: list[Hit], logits: Sequence[float], weight: float) -> list[Hit]:
+def read(hits: list[Hit], logits: Sequence[float], weight: float, temperature: float = 1.0) -> list[Hit]:
     """The first len(logits) hits with the reader's logit, and every hit reordered by `order` (`blended`;
-    the rerank alone for a hit the reader did not read). `weight` is fitted on the dev split
-    (`python -m train blend`)."""
-    scored = [h.with_score("reader", logit).with_score("order", blended(h.scores["rerank"], logit, weight))
+    the rerank alone for a hit the reader did not read). `weight` and `temperature` are fitted on scores the
+    reader never trained on (`python -m train blend`)."""
+    scored = [h.with_score("reader", logit)
+              .with_score("order", blended(h.scores["rerank"], logit, weight, temperature))
               for h, logit in zip(hits, logits)]
     return sorted(scored + hits[len(scored):], key=lambda h: -h.scores["order"])
 

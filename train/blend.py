@@ -1,14 +1,15 @@
-"""How the answer path uses the reader: the blend weight and the decline thresholds, fitted on scores the
-reader never trained on: the dev split's and the held-out written training questions'.
+"""How the answer path uses the reader: the blend's weight and temperature and the decline thresholds, fitted
+on scores the reader never trained on: the dev split's and the held-out written training questions'.
 
     python -m train eval-scores --split dev        → eval/out/reader-dev.jsonl
     python -m train eval-scores --split held-out   → eval/out/reader-held-out.jsonl
     python -m train blend                          → assistant/data/reader-blend.json
 
-The weight orders: `rerank + weight · sigmoid(logit)` with the highest hit@1 (then MRR) over the dev
-cases whose gold is among the candidates read. Two thresholds decline: the floor (no shortlisted hit's logit
-above it: declined) and the confidence (a shortlisted hit's logit at or above it answers even when the
-relevance of the lexical and cosine scores is weak: the reader reads what an English question's words or
+The weight and temperature order: `rerank + weight · sigmoid(logit / temperature)` with the highest hit@1
+(then MRR) over the dev cases and held-out questions whose gold is among the candidates read (the held-out
+questions are more than twice as many, in eight voices). Two thresholds decline: the floor (no shortlisted
+hit's logit above it: declined) and the confidence (a shortlisted hit's logit at or above it answers even when
+the relevance of the lexical and cosine scores is weak: the reader reads what an English question's words or
 a story's wording hide from them). They are the pair declining the most out-of-scope cases while false
 refusals stay within half the target (0.05 / 2, for sampling error), counting what the answer path
 declines anyway (remit, place, a detail not stated), over the dev cases and the held-out questions
@@ -28,6 +29,7 @@ from assistant.reader import BLEND, ReaderBlend, chosen_lead
 from assistant.retrieve import blended
 
 WEIGHTS = [round(0.05 * i, 2) for i in range(21)]
+TEMPERATURES = [1.0, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 16.0]
 FALSE_REFUSALS_ALLOWED = 0.025
 CONFIDENT = [None, 8.0, 7.0, 6.0, 5.0, 4.0, 3.0, 2.0]  # logits tried as the confidence (None: never trusted alone)
 LEAD_WORDS = [0.0, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2, 0.5]
@@ -36,19 +38,23 @@ LEAD_WORDS = [0.0, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2, 0.5]
 READ = 5
 
 
-def ordered(candidates: list[dict], weight: float) -> list[dict]:
-    return sorted(candidates, key=lambda c: -blended(c["rerank"], c["reader"], weight))
+def ordered(candidates: list[dict], weight: float, temperature: float = 1.0) -> list[dict]:
+    return sorted(candidates, key=lambda c: -blended(c["rerank"], c["reader"], weight, temperature))
 
 
-def ranking(rows: list[dict], weight: float) -> tuple[float, float]:
+def ranking(rows: list[dict], weight: float, temperature: float = 1.0) -> tuple[float, float]:
     """hit@1 and MRR over the answerable rows whose gold is among the candidates, in the blended order."""
     reachable = [r for r in rows if r["answerable"] and any(c["gold"] for c in r["candidates"])]
-    ranks = [next(i for i, c in enumerate(ordered(r["candidates"], weight), 1) if c["gold"]) for r in reachable]
+    ranks = [next(i for i, c in enumerate(ordered(r["candidates"], weight, temperature), 1) if c["gold"])
+             for r in reachable]
     return (sum(r == 1 for r in ranks) / max(1, len(ranks)), sum(1 / r for r in ranks) / max(1, len(ranks)))
 
 
-def fit_weight(rows: list[dict]) -> float:
-    return max(WEIGHTS, key=lambda w: (*ranking(rows, w), -w))
+def fit_order(rows: list[dict]) -> tuple[float, float]:
+    """The weight and temperature ranking the gold first most often (then by MRR; then the smaller weight, the
+    lower temperature)."""
+    pairs = [(w, t) for w in WEIGHTS for t in TEMPERATURES]
+    return max(pairs, key=lambda pair: (*ranking(rows, *pair), -pair[0], -pair[1]))
 
 
 def lead_states_fact(rows: list[dict], lead_words: float) -> float:
@@ -62,38 +68,41 @@ def fit_lead_words(rows: list[dict]) -> float:
     return max(LEAD_WORDS, key=lambda w: (lead_states_fact(rows, w), -w))
 
 
-def evidence(row: dict, weight: float, top_k: int, min_relevance: float) -> tuple[bool, float, bool]:
+def evidence(row: dict, weight: float, top_k: int, min_relevance: float,
+             temperature: float = 1.0) -> tuple[bool, float, bool]:
     """What the decline reads of a case: whether the reader's thresholds decide it (the answer path does not
     decline it anyway, and it has candidates), the best logit of its shortlist, and whether the shortlist's
     relevance is weak (below `min_relevance`)."""
-    shortlist = ordered(row["candidates"], weight)[:top_k]
+    shortlist = ordered(row["candidates"], weight, temperature)[:top_k]
     if row.get("declined otherwise", False) or not shortlist:
         return False, -99.0, True
     return True, max(c["reader"] for c in shortlist), max(c["relevance"] for c in shortlist) < min_relevance
 
 
 def declined(row: dict, weight: float, floor: float | None, top_k: int, min_relevance: float,
-             confident: float | None = None) -> bool:
-    """Whether the answer path declines the case with this weight, floor and confidence (None: no reader floor;
+             confident: float | None = None, temperature: float = 1.0) -> bool:
+    """Whether the answer path declines the case with this order, floor and confidence (None: no reader floor;
     no confident reading)."""
-    decided, best, weak = evidence(row, weight, top_k, min_relevance)
+    decided, best, weak = evidence(row, weight, top_k, min_relevance, temperature)
     return not decided or (floor is not None and best <= floor) or (weak and (confident is None or best < confident))
 
 
 def refusals(rows: list[dict], weight: float, floor: float | None, top_k: int, min_relevance: float,
-             confident: float | None = None) -> tuple[float, float]:
+             confident: float | None = None, temperature: float = 1.0) -> tuple[float, float]:
     """(refusal recall over the out-of-scope rows, false refusals over the answerable rows)."""
-    answerable = [declined(r, weight, floor, top_k, min_relevance, confident) for r in rows if r["answerable"]]
-    out_of_scope = [declined(r, weight, floor, top_k, min_relevance, confident) for r in rows if not r["answerable"]]
+    said = [(r["answerable"], declined(r, weight, floor, top_k, min_relevance, confident, temperature)) for r in rows]
+    answerable = [out for able, out in said if able]
+    out_of_scope = [out for able, out in said if not able]
     return sum(out_of_scope) / max(1, len(out_of_scope)), sum(answerable) / max(1, len(answerable))
 
 
-def fit_thresholds(rows: list[dict], weight: float, top_k: int, min_relevance: float) -> tuple[float, float | None]:
+def fit_thresholds(rows: list[dict], weight: float, top_k: int, min_relevance: float,
+                   temperature: float = 1.0) -> tuple[float, float | None]:
     """The floor and the confidence declining the most out-of-scope rows within the allowed false refusals
     (then the fewest false refusals, the lowest floor, the least confident reading trusted: None, never)."""
     import numpy as np
 
-    read = [evidence(r, weight, top_k, min_relevance) for r in rows]
+    read = [evidence(r, weight, top_k, min_relevance, temperature) for r in rows]
     decided = np.array([d for d, _, _ in read], dtype=bool)
     best = np.array([b for _, b, _ in read], dtype=float)
     weak = np.array([w for _, _, w in read], dtype=bool)
@@ -115,52 +124,57 @@ def fit_thresholds(rows: list[dict], weight: float, top_k: int, min_relevance: f
     return chosen
 
 
-def fit(rows: list[dict], candidates: int, top_k: int, min_relevance: float, decline_rows: list[dict] = ()) -> ReaderBlend:
+def fit(rows: list[dict], candidates: int, top_k: int, min_relevance: float, held_out: list[dict] = ()) -> ReaderBlend:
     """The blend for a reader that reads the first `candidates` hits (at least `top_k`, so every shortlisted
-    hit is read): the rows' other candidates are left out, as the answer path leaves them unread. The weight
-    and the lead words are fitted on `rows` (the dev cases); the decline thresholds on them and `decline_rows`
-    (the held-out training questions: more out-of-scope questions, in more voices, than dev has)."""
+    hit is read): the rows' other candidates are left out, as the answer path leaves them unread. The order
+    and the decline thresholds are fitted on `rows` (the dev cases) and `held_out` (the held-out training
+    questions: more questions, in more voices, than dev has); the lead words on `rows` alone (only they have
+    facts)."""
     def read(part):
         return [{**r, "candidates": r["candidates"][:max(candidates, top_k)]} for r in part if "error" not in r]
 
-    rows, decline_rows = read(rows), read(decline_rows)
-    weight = fit_weight(rows)
-    floor, confident = fit_thresholds(rows + decline_rows, weight, top_k, min_relevance)
+    rows, held_out = read(rows), read(held_out)
+    every = rows + held_out
+    weight, temperature = fit_order(every)
+    floor, confident = fit_thresholds(every, weight, top_k, min_relevance, temperature)
     out_of_fold = []
     for k in (0, 1):
-        seen, unseen = rows[1 - k::2], rows[k::2]
-        w = fit_weight(seen)
-        f, c = fit_thresholds(seen + decline_rows[1 - k::2], w, top_k, min_relevance)
-        words = fit_lead_words(seen)
-        hit1, mrr = ranking(unseen, w)
-        recall, false = refusals(unseen + decline_rows[k::2], w, f, top_k, min_relevance, c)
-        out_of_fold.append({"weight": w, "floor": round(f, 4), "confident": c, "hit@1": round(hit1, 4), "mrr": round(mrr, 4),
+        seen, unseen = rows[1 - k::2] + held_out[1 - k::2], rows[k::2] + held_out[k::2]
+        w, t = fit_order(seen)
+        f, c = fit_thresholds(seen, w, top_k, min_relevance, t)
+        words = fit_lead_words(rows[1 - k::2])
+        hit1, mrr = ranking(unseen, w, t)
+        dev_hit1 = ranking(rows[k::2], w, t)[0]
+        recall, false = refusals(unseen, w, f, top_k, min_relevance, c, t)
+        out_of_fold.append({"weight": w, "temperature": t, "floor": round(f, 4), "confident": c,
+                            "hit@1": round(hit1, 4), "hit@1 on dev": round(dev_hit1, 4), "mrr": round(mrr, 4),
                             "refusal recall": round(recall, 4), "false refusals": round(false, 4), "lead words": words,
-                            "lead states a fact": round(lead_states_fact(unseen, words), 4),
-                            "lead states a fact, reader alone": round(lead_states_fact(unseen, 0.0), 4)})
+                            "lead states a fact": round(lead_states_fact(rows[k::2], words), 4),
+                            "lead states a fact, reader alone": round(lead_states_fact(rows[k::2], 0.0), 4)})
     lead_words = fit_lead_words(rows)
-    every = rows + decline_rows
     splits: dict[str, list[dict]] = {}
     for row in every:
         splits.setdefault(row.get("split", "dev"), []).append(row)
     by_split = {split: [[round(v, 4) for v in refusals(part, 0.0, None, top_k, min_relevance)],
-                        [round(v, 4) for v in refusals(part, weight, floor, top_k, min_relevance, confident)]]
+                        [round(v, 4) for v in refusals(part, weight, floor, top_k, min_relevance, confident, temperature)]]
                 for split, part in splits.items()}
     fitted = {
         "cases": len(rows), "answerable": sum(r["answerable"] for r in rows),
-        "held-out training questions (decline only)": len(decline_rows),
-        "hit@1 among the candidates read, rerank alone": round(ranking(rows, 0.0)[0], 4),
-        "hit@1 among the candidates read, blended": round(ranking(rows, weight)[0], 4),
+        "held-out training questions": len(held_out),
+        "hit@1 among the candidates read, rerank alone (dev / held-out)": [
+            round(ranking(part, 0.0)[0], 4) for part in (rows, held_out)],
+        "hit@1 among the candidates read, blended (dev / held-out)": [
+            round(ranking(part, weight, temperature)[0], 4) for part in (rows, held_out)],
         "refusal recall / false refusals without the reader": [round(v, 4) for v in refusals(every, 0.0, None, top_k, min_relevance)],
         "refusal recall / false refusals with the reader": [
-            round(v, 4) for v in refusals(every, weight, floor, top_k, min_relevance, confident)],
+            round(v, 4) for v in refusals(every, weight, floor, top_k, min_relevance, confident, temperature)],
         "refusal recall / false refusals by split, without / with the reader": by_split,
         "lead states a fact (gold clauses), reader alone / with words": [round(lead_states_fact(rows, 0.0), 4),
                                                                         round(lead_states_fact(rows, lead_words), 4)],
         "out of fold (fitted on one half of the cases, scored on the other)": out_of_fold,
     }
     return ReaderBlend(candidates=candidates, weight=weight, floor=round(floor, 4), fitted=fitted, lead_words=lead_words,
-                       confident=confident)
+                       confident=confident, temperature=temperature)
 
 
 def write_blend(blend: ReaderBlend, path: Path = BLEND) -> None:

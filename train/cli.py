@@ -146,9 +146,9 @@ def _blend(args: argparse.Namespace) -> int:
             return 1
         rows[split] = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     config = RetrievalConfig()
-    blend = fit(rows["dev"], READ, config.top_k, config.min_relevance, decline_rows=rows["held-out"])
+    blend = fit(rows["dev"], READ, config.top_k, config.min_relevance, held_out=rows["held-out"])
     write_blend(blend)
-    print(json.dumps({"weight": blend.weight, "floor": blend.floor, "confident": blend.confident,
+    print(json.dumps({"weight": blend.weight, "temperature": blend.temperature, "floor": blend.floor, "confident": blend.confident,
                       "lead_words": blend.lead_words, **blend.fitted},
                      ensure_ascii=False, indent=1))
     return 0

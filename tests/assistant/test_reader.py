@@ -81,7 +81,7 @@ def test_the_fitted_blend_is_committed_with_what_it_was_fitted_on():
     blend = ReaderBlend.load(BLEND)
     assert 1 <= blend.candidates <= 20 and 0.0 <= blend.weight <= 1.0
     assert blend.fitted["cases"] > 300 and len(blend.fitted["out of fold (fitted on one half of the cases, scored on the other)"]) == 2
-    assert blend.fitted["held-out training questions (decline only)"] > 600
+    assert blend.fitted["held-out training questions"] > 600 and blend.temperature >= 1.0
     assert blend.confident is None or blend.confident > blend.floor
 
 
@@ -91,7 +91,8 @@ def test_the_reader_reads_the_top_candidates_and_its_probability_joins_the_order
     read = [h for h in hits if "reader" in h.scores]
     assert len(read) == min(blend.candidates, len(hits))
     for hit in read:
-        assert hit.scores["order"] == pytest.approx(hit.scores["rerank"] + blend.weight / (1 + math.exp(-hit.scores["reader"])))
+        assert hit.scores["order"] == pytest.approx(
+            hit.scores["rerank"] + blend.weight / (1 + math.exp(-hit.scores["reader"] / blend.temperature)))
     assert [h.scores["order"] for h in hits] == sorted((h.scores["order"] for h in hits), reverse=True)
     assert "房租" in reader_assistant.store.corpus.clause(hits[0].clause_id).text
 

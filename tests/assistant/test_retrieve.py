@@ -55,3 +55,5 @@ def test_the_readers_probability_joins_the_order_of_the_hits_it_read():
     assert [h.passage_id for h in ordered] == ["b", "a", "c"]  # c was not read: its order is its rerank
     assert ordered[0].scores["order"] == pytest.approx(0.65 + 0.6 / (1 + math.exp(-3.0)))
     assert ordered[2].scores == hits[2].scores and "reader" in ordered[1].scores
+    tempered = read(hits, [-3.0, 3.0], weight=0.6, temperature=4.0)
+    assert tempered[0].scores["order"] == pytest.approx(0.65 + 0.6 / (1 + math.exp(-3.0 / 4.0)))

@@ -1,6 +1,6 @@
 """The blend: a weight that puts the gold first more often, a floor that declines within the allowed false refusals,
 and how much the query words count when the lead's sentence is chosen."""
-from train.blend import (FALSE_REFUSALS_ALLOWED, declined, fit, fit_lead_words, fit_thresholds, fit_weight, lead_states_fact,
+from train.blend import (FALSE_REFUSALS_ALLOWED, declined, fit, fit_lead_words, fit_order, fit_thresholds, lead_states_fact,
                          ranking, refusals)
 
 
@@ -21,8 +21,19 @@ def out_of_scope(best_reader: float) -> dict:
 def test_the_weight_lets_the_reader_lift_a_gold_clause_the_rerank_put_second():
     rows = [answerable(gold_first=False) for _ in range(3)] + [answerable(gold_first=True)]
     assert ranking(rows, 0.0)[0] == 0.25
-    weight = fit_weight(rows)
-    assert weight > 0 and ranking(rows, weight)[0] == 1.0
+    weight, temperature = fit_order(rows)
+    assert weight > 0 and ranking(rows, weight, temperature)[0] == 1.0
+
+
+def test_a_temperature_lets_the_readers_preference_between_two_unsure_readings_count():
+    # the reader doubts both, but the gold much less (−2 against −9); the rerank put it 0.10 behind
+    unsure = {"answerable": True, "candidates": [candidate(0.70, -9.0), candidate(0.60, -2.0, gold=True)]}
+    # a confident wrong reading must not overrule a clear rerank lead (0.15)
+    misread = {"answerable": True, "candidates": [candidate(0.70, 0.0, gold=True), candidate(0.55, 3.0)]}
+    rows = [unsure, misread]
+    assert max(ranking(rows, w, 1.0)[0] for w in (0.2, 0.5, 0.8, 1.0)) == 0.5  # a plain sigmoid gets one of the two
+    weight, temperature = fit_order(rows)
+    assert temperature > 1.0 and ranking(rows, weight, temperature)[0] == 1.0
 
 
 def test_the_floor_declines_out_of_scope_questions_without_declining_answerable_ones():
@@ -74,11 +85,11 @@ def test_the_lead_weight_is_fitted_with_its_out_of_fold_figures():
     assert all(half["lead states a fact"] == 1.0 for half in blend.fitted["out of fold (fitted on one half of the cases, scored on the other)"])
 
 
-def test_the_held_out_questions_join_the_decline_but_not_the_weight():
+def test_the_held_out_questions_join_the_order_and_the_decline():
     dev = [answerable(i % 2 == 0) for i in range(20)] + [out_of_scope(-1.0) for _ in range(6)]
     # near misses the reader scores low: only the held-out questions show the floor should rise to decline them
     held_out = [{**out_of_scope(0.5), "split": "held-out"} for _ in range(8)] + [
         {**answerable(True), "split": "held-out"} for _ in range(40)]
-    alone, joined = fit(dev, candidates=5, top_k=5, min_relevance=0.54), fit(dev, 5, 5, 0.54, decline_rows=held_out)
-    assert joined.weight == alone.weight and joined.floor > alone.floor
+    alone, joined = fit(dev, candidates=5, top_k=5, min_relevance=0.54), fit(dev, 5, 5, 0.54, held_out=held_out)
+    assert joined.floor > alone.floor and joined.fitted["held-out training questions"] == 48
     assert joined.fitted["refusal recall / false refusals by split, without / with the reader"]["held-out"][1] == [1.0, 0.0]
