@@ -187,5 +187,6 @@ def _without_places(text: str) -> str:
     """The text with place names (not ranks) taken out, so a follow-up can change the place but keep the topic."""
     for found in places.named_places(text):
         for alias in sorted((found.name, *found.aliases), key=len, reverse=True):
-            text = re.sub(f"{re.escape(alias)}(?!级)", "", text)
+            # with an English level word after it: the match key reads "Lushan County" as "鲁山 county"
+            text = re.sub(rf"{re.escape(alias)}(?!级)(\s*{places.LATIN_LEVEL}\b)?", "", text, flags=re.IGNORECASE)
     return places.without_latin_places(text)

@@ -183,7 +183,8 @@ def find_places(text: str) -> list[Place]:
     return list({p.name: p for p in named}.values())
 
 
-_LATIN_PLACE = re.compile(r"\b([a-z]+(?:[ -]?[a-z]+)?)\s+(county|district|city|prefecture|province)\b")
+LATIN_LEVEL = r"(county|district|city|prefecture|province)"  # the English word after a place's name
+_LATIN_PLACE = re.compile(rf"\b([a-z]+(?:[ -]?[a-z]+)?)\s+{LATIN_LEVEL}\b")
 _LATIN_WORD = re.compile(r"[a-z]+")
 _LEVEL_WORDS = {"county": ("county",), "district": ("county",), "city": ("city", "county"),
                 "prefecture": ("city",), "province": ("province",)}
@@ -193,10 +194,14 @@ def _latin_spans(text: str) -> list[tuple[int, int, Place]]:
     lowered = text.lower()
     spans = []
     for match in _LATIN_PLACE.finditer(lowered):
-        key = re.sub(r"[ -]", "", match.group(1))
-        candidates = [p for p in _BY_PINYIN_STEM.get(key, []) if p.level in _LEVEL_WORDS[match.group(2)]]
-        if candidates:
-            spans.append((match.start(), match.end(), candidates[0]))
+        # the name is one word or two ("Lu Shan County"); the first of two may be the sentence's ("in Lushan County")
+        last = _LATIN_WORD.findall(match.group(1))[-1]
+        readings = ((match.start(), re.sub(r"[ -]", "", match.group(1))), (match.end(1) - len(last), last))
+        for start, key in readings:
+            candidates = [p for p in _BY_PINYIN_STEM.get(key, []) if p.level in _LEVEL_WORDS[match.group(2)]]
+            if candidates:
+                spans.append((start, match.end(), candidates[0]))
+                break
     for match in _LATIN_WORD.finditer(lowered):
         candidates = _BY_PINYIN.get(match.group(0), [])
         if len(match.group(0)) >= 5 and candidates and not any(s <= match.start() < e for s, e, _ in spans):

@@ -206,3 +206,10 @@ def test_a_deadline_is_asked_only_when_the_end_of_the_measure_is(question, wants
 ])
 def test_a_when_question_asks_for_a_date_not_any_figure(question, when):
     assert understand(question).asks_when is when
+
+
+def test_an_english_level_word_after_a_place_is_not_read_as_a_topic_word():
+    # the match key reads "Lushan County" as "鲁山 county"; "county" would bridge to 县级|县政府 as if asked
+    query = understand("I run a restaurant in Lushan county, can I get rent relief?")
+    assert query.place == "鲁山县"
+    assert "county" not in query.search_text and not any("县级" in w for w in query.words)

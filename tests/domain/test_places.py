@@ -121,3 +121,11 @@ def test_a_two_character_county_inside_other_words_is_not_named(text):
 def test_a_two_character_county_said_as_a_word_is_named():
     assert [p.name for p in places.asker_places("我在和县开了个店")] == ["和县"]
     assert [p.name for p in places.asker_places("我在温县城区开店")] == ["温县"]
+
+
+@pytest.mark.parametrize("text", ["I run a restaurant in Lushan county, can I get rent relief?",
+                                  "we are a shop in Zhanhe District", "our firm in Wen County"])
+def test_an_english_place_is_taken_out_whole_with_its_level_word_after_a_sentence_word(text):
+    # "in Lushan county" is not the two-word name "in lushan": the level word goes with the name, not into the topic
+    assert len(places.latin_places(text)) == 1
+    assert not {"county", "district"} & set(places.without_latin_places(text).lower().split())
