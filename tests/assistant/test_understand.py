@@ -30,6 +30,8 @@ def test_a_follow_up_carries_the_earlier_topic_and_place():
 def test_colloquial_words_bring_their_policy_terms():
     query = understand("开饭店的房租能减吗？")
     assert {"餐饮", "租金", "经营用房"} <= set(query.terms)
+    # the clauses say 毕业年度…高校毕业生, an owner says 应届生
+    assert {"高校毕业生", "毕业年度"} <= set(understand("我们公司今年招了应届生，有什么补贴").terms)
 
 
 @pytest.mark.parametrize("question", [
