@@ -35,11 +35,13 @@ SCOPE_EN = ("The assistant covers national enterprise-relief policies and those 
 # what a refusal or a lead says, in the asker's language (quotes stay the Chinese source)
 _SAID = {
     "zh": {"sorry": "抱歉，", "rephrase": f"{SCOPE}您可以换个说法，或说明所在县区和具体事项（如房租、社保、贷款）。",
-           "nothing": "现有政策库中没有找到能回答这个问题的条款。", "elsewhere": "{place}的政策不在本库中。",
+           "nothing": "现有政策库中没有找到能回答这个问题的条款。", "unclear": "现有政策原文中没有找到明确回答这个问题的条款。",
+           "elsewhere": "{place}的政策不在本库中。",
            "own": "本库没有{place}本级的政策。", "ask_on": "具体可向负责部门或12345热线咨询。",
            "period": "这项措施的执行期限至{until}", "ended": "，已经结束", "no_date": "（这项规定没有写明截止日期，以原文为准。）"},
     "en": {"sorry": "Sorry: ", "rephrase": f" {SCOPE_EN} Try other words, or say your county and the matter (rent, social insurance, loans).",
-           "nothing": "no clause in the policy library answers this question.", "elsewhere": "the policies of {place} are not in the library.",
+           "nothing": "no clause in the policy library answers this question.",
+           "unclear": "no clause of the policy texts clearly answers this question.", "elsewhere": "the policies of {place} are not in the library.",
            "own": "the library has no policies of {place} itself.", "ask_on": " Ask the responsible department or the 12345 hotline.",
            "period": "the measure runs until {until}", "ended": ", and has ended", "no_date": " (The rule states no end date; see the original.)"},
 }
@@ -146,8 +148,12 @@ def compose(
     if not shortlist:
         return refusal(query, location, said["nothing"], timings)
     best_reading = max(h.scores.get("reader", -math.inf) for h in shortlist)
-    if reader_floor is not None and best_reading <= reader_floor:
-        return refusal(query, location, said["nothing"], timings)  # the reader found no candidate that answers
+    if reader_floor is not None and best_reading <= reader_floor:  # the reader found no candidate that answers
+        if max(h.scores["relevance"] for h in shortlist) >= min_relevance:  # but the words found the topic
+            nearest = cite(shortlist[0], corpus, words, today, asked_detail(query))
+            return _declined(query, location, said["unclear"] + _nearest(nearest, query.language), said["ask_on"],
+                             timings)
+        return refusal(query, location, said["nothing"], timings)
     trusted = reader_confident is not None and best_reading >= reader_confident  # it read one that does
     if max(h.scores["relevance"] for h in shortlist) < min_relevance and not trusted:
         return refusal(query, location, said["nothing"], timings)
@@ -232,15 +238,20 @@ def unstated(query: Query, location: Jurisdiction | None, nearest: Citation, tim
     """A refusal for a question whose topic the corpus has but whose asked detail it does not state:
     it names the nearest clause and who is responsible, so the asker knows where to go on."""
     detail = LEXICON.details[query.detail or ""]
-    reference = f"《{nearest.document.title}》{clause_reference(nearest.clause.label)}"
-    if query.language == "en":
-        why = f"the policy text does not state {detail.name_en}. The nearest clause is {_where(nearest, 'en')}'s {reference}"
-    else:
-        why = f"现有政策原文没有写明{detail.name}。最接近的是{_where(nearest)}{reference}"
-    if nearest.clause.departments:
-        why += f"（{nearest.clause.departments}）"
-    return _declined(query, location, f"{why}。" if query.language == "zh" else f"{why}.",
-                     _SAID[query.language]["ask_on"], timings)
+    stated = (f"the policy text does not state {detail.name_en}." if query.language == "en"
+              else f"现有政策原文没有写明{detail.name}。")
+    return _declined(query, location, stated + _nearest(nearest, query.language), _SAID[query.language]["ask_on"],
+                     timings)
+
+
+def _nearest(citation: Citation, language: str = "zh") -> str:
+    """The sentence naming the nearest rule and who is responsible for it, so a declined asker (or the hotline
+    agent) knows where to go on."""
+    reference = f"《{citation.document.title}》{clause_reference(citation.clause.label)}"
+    departments = f"（{citation.clause.departments}）" if citation.clause.departments else ""
+    if language == "en":
+        return f" The nearest clause is {_where(citation, 'en')}'s {reference}{departments}."
+    return f"最接近的是{_where(citation)}{reference}{departments}。"
 
 
 def _where(citation: Citation, language: str = "zh") -> str:

@@ -113,3 +113,7 @@ def test_the_reader_declines_what_the_words_alone_would_answer(reader_assistant,
     assert not assistant.ask(question, location="焦作市").refused  # words alone: some subsidy clause
     answer = reader_assistant.ask(question, location="焦作市")
     assert answer.refused and not answer.citations
+    # the words found the topic: the decline names the nearest rule (not quoted: the reader read it as not answering)
+    nearest = reader_assistant.search(question, "焦作市")[0]
+    title = reader_assistant.store.corpus.document(nearest.doc_id).title
+    assert "没有找到明确回答这个问题的条款" in answer.text and "最接近的是" in answer.text and title in answer.text
