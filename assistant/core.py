@@ -106,7 +106,7 @@ class Assistant:
             vector = self.model.encode_query([query.search_text], convert_to_numpy=True)[0]
             remit = self.remit.recognised(vector) if self.remit is not None and not query.out_of_scope else None
             if remit is not None:
-                query = replace(query, out_of_scope=remit.reason_in(query.language))
+                query = replace(query, out_of_scope=remit.reason_in(query.language, read_by_head=True))
             dense = hits_from_scores(self.store.dense_scores(vector, config.dense_candidates, scope), "dense", self.store.passages)
         with _timed(timings, "fuse"):  # 4. reciprocal rank fusion
             fused = fuse([bm25, dense], config.rrf_k)

@@ -27,10 +27,15 @@ class RemitKind:
     reason_en: str
     pattern: re.Pattern[str]
     whole_text: bool = False  # looked for in the whole message, not only in its asking sentences
+    hedged: str | None = None  # said when only the remit head read a request as this kind (default: `reason`)
+    hedged_en: str | None = None
 
-    def reason_in(self, language: str) -> str:
-        """The reason told to an asker who writes in `language` (zh or en)."""
-        return self.reason_en if language == "en" else self.reason
+    def reason_in(self, language: str, read_by_head: bool = False) -> str:
+        """The reason told to an asker who writes in `language` (zh or en); `read_by_head`: the remit head
+        recognised the kind, no reviewed pattern worded it, so the hedged wording when the kind has one."""
+        if language == "en":
+            return (read_by_head and self.hedged_en) or self.reason_en
+        return (read_by_head and self.hedged) or self.reason
 
 
 @dataclass(frozen=True)
@@ -111,7 +116,8 @@ def load(directory: Path = DATA_DIR) -> Lexicon:
     remit = tuple(
         RemitKind(_field(table, "name", f"out_of_scope[{i}]"),
                   _field(table, "reason", f"out_of_scope[{i}]"), _field(table, "reason_en", f"out_of_scope[{i}]"),
-                  _compile(table.get("pattern"), f"out_of_scope[{i}].pattern"), bool(table.get("whole_text", False)))
+                  _compile(table.get("pattern"), f"out_of_scope[{i}].pattern"), bool(table.get("whole_text", False)),
+                  table.get("hedged"), table.get("hedged_en"))
         for i, table in enumerate(data.get("out_of_scope", []))
     )
     if len({kind.name for kind in remit}) < len(remit):
