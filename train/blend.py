@@ -18,7 +18,8 @@ voices). All are also fitted on each half of the cases and
 scored on the other, and those out-of-fold figures are kept with the fit. The lead's sentence is chosen
 by the reader's probability plus `lead_words` per query word the sentence answers (`chosen_lead`);
 `lead_words` is the one most often choosing a sentence that states a fact of the case, over the
-`lead_candidates` of each dev case's gold clause (the held-out questions have no facts).
+`lead_candidates` of the gold clause of each dev case and each held-out question (whose fact is the
+corpus words its writer said answer it).
 """
 from __future__ import annotations
 
@@ -127,9 +128,8 @@ def fit_thresholds(rows: list[dict], weight: float, top_k: int, min_relevance: f
 def fit(rows: list[dict], candidates: int, top_k: int, min_relevance: float, held_out: list[dict] = ()) -> ReaderBlend:
     """The blend for a reader that reads the first `candidates` hits (at least `top_k`, so every shortlisted
     hit is read): the rows' other candidates are left out, as the answer path leaves them unread. The order
-    and the decline thresholds are fitted on `rows` (the dev cases) and `held_out` (the held-out training
-    questions: more questions, in more voices, than dev has); the lead words on `rows` alone (only they have
-    facts)."""
+    and the decline thresholds and the lead words are fitted on `rows` (the dev cases) and `held_out` (the
+    held-out training questions: more questions, in more voices, than dev has)."""
     def read(part):
         return [{**r, "candidates": r["candidates"][:max(candidates, top_k)]} for r in part if "error" not in r]
 
@@ -142,7 +142,7 @@ def fit(rows: list[dict], candidates: int, top_k: int, min_relevance: float, hel
         seen, unseen = rows[1 - k::2] + held_out[1 - k::2], rows[k::2] + held_out[k::2]
         w, t = fit_order(seen)
         f, c = fit_thresholds(seen, w, top_k, min_relevance, t)
-        words = fit_lead_words(rows[1 - k::2])
+        words = fit_lead_words(seen)
         hit1, mrr = ranking(unseen, w, t)
         dev_hit1 = ranking(rows[k::2], w, t)[0]
         recall, false = refusals(unseen, w, f, top_k, min_relevance, c, t)
@@ -150,8 +150,9 @@ def fit(rows: list[dict], candidates: int, top_k: int, min_relevance: float, hel
                             "hit@1": round(hit1, 4), "hit@1 on dev": round(dev_hit1, 4), "mrr": round(mrr, 4),
                             "refusal recall": round(recall, 4), "false refusals": round(false, 4), "lead words": words,
                             "lead states a fact": round(lead_states_fact(rows[k::2], words), 4),
-                            "lead states a fact, reader alone": round(lead_states_fact(rows[k::2], 0.0), 4)})
-    lead_words = fit_lead_words(rows)
+                            "lead states a fact, reader alone": round(lead_states_fact(rows[k::2], 0.0), 4),
+                            "lead states a fact, held-out": round(lead_states_fact(held_out[k::2], words), 4)})
+    lead_words = fit_lead_words(every)
     splits: dict[str, list[dict]] = {}
     for row in every:
         splits.setdefault(row.get("split", "dev"), []).append(row)
@@ -169,8 +170,8 @@ def fit(rows: list[dict], candidates: int, top_k: int, min_relevance: float, hel
         "refusal recall / false refusals with the reader": [
             round(v, 4) for v in refusals(every, weight, floor, top_k, min_relevance, confident, temperature)],
         "refusal recall / false refusals by split, without / with the reader": by_split,
-        "lead states a fact (gold clauses), reader alone / with words": [round(lead_states_fact(rows, 0.0), 4),
-                                                                        round(lead_states_fact(rows, lead_words), 4)],
+        "lead states a fact (gold clauses), reader alone / with words (dev / held-out)": [
+            [round(lead_states_fact(part, 0.0), 4), round(lead_states_fact(part, lead_words), 4)] for part in (rows, held_out)],
         "out of fold (fitted on one half of the cases, scored on the other)": out_of_fold,
     }
     return ReaderBlend(candidates=candidates, weight=weight, floor=round(floor, 4), fitted=fitted, lead_words=lead_words,
