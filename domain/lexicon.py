@@ -84,6 +84,13 @@ def _field(table: dict, key: str, where: str) -> str:
     return value
 
 
+def _hedged(table: dict, where: str) -> tuple[str | None, str | None]:
+    """A kind's hedged wording: in both languages, or in neither (an English asker must not get the firm one)."""
+    if "hedged" not in table and "hedged_en" not in table:
+        return None, None
+    return _field(table, "hedged", where), _field(table, "hedged_en", where)
+
+
 def read_glossary(path: Path) -> dict[str, tuple[str, ...]]:
     """`english<TAB>术语|术语` lines; `#` comments. Keys are unique, lower case, with 1–4 terms each."""
     glossary: dict[str, tuple[str, ...]] = {}
@@ -117,7 +124,7 @@ def load(directory: Path = DATA_DIR) -> Lexicon:
         RemitKind(_field(table, "name", f"out_of_scope[{i}]"),
                   _field(table, "reason", f"out_of_scope[{i}]"), _field(table, "reason_en", f"out_of_scope[{i}]"),
                   _compile(table.get("pattern"), f"out_of_scope[{i}].pattern"), bool(table.get("whole_text", False)),
-                  table.get("hedged"), table.get("hedged_en"))
+                  *_hedged(table, f"out_of_scope[{i}]"))
         for i, table in enumerate(data.get("out_of_scope", []))
     )
     if len({kind.name for kind in remit}) < len(remit):

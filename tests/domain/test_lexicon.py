@@ -41,6 +41,14 @@ def test_two_out_of_scope_kinds_with_one_name_are_an_error(tmp_path: Path):
         load(tmp_path)
 
 
+def test_a_hedged_reason_without_its_english_is_an_error(tmp_path: Path):
+    shutil.copy(lexicon.DATA_DIR / "glossary_en.tsv", tmp_path)
+    text = (lexicon.DATA_DIR / "lexicon.toml").read_text(encoding="utf-8")
+    (tmp_path / "lexicon.toml").write_text(re.sub(r"(?m)^hedged_en = .*$", "", text, count=1), encoding="utf-8")
+    with pytest.raises(LexiconError, match="hedged_en"):
+        load(tmp_path)
+
+
 def test_a_glossary_line_without_its_chinese_side_is_an_error(tmp_path: Path):
     shutil.copy(lexicon.DATA_DIR / "lexicon.toml", tmp_path)
     (tmp_path / "glossary_en.tsv").write_text("rent\t房租\nloan\n", encoding="utf-8")
