@@ -148,14 +148,15 @@ def compose(
     if not shortlist:
         return refusal(query, location, said["nothing"], timings)
     best_reading = max(h.scores.get("reader", -math.inf) for h in shortlist)
+    on_topic = max(h.scores["relevance"] for h in shortlist) >= min_relevance
     if reader_floor is not None and best_reading <= reader_floor:  # the reader found no candidate that answers
-        if max(h.scores["relevance"] for h in shortlist) >= min_relevance:  # but the words found the topic
+        if on_topic:  # but the words found the topic
             nearest = cite(shortlist[0], corpus, words, today, asked_detail(query))
             return _declined(query, location, said["unclear"] + _nearest(nearest, query.language), said["ask_on"],
                              timings)
         return refusal(query, location, said["nothing"], timings)
     trusted = reader_confident is not None and best_reading >= reader_confident  # it read one that does
-    if max(h.scores["relevance"] for h in shortlist) < min_relevance and not trusted:
+    if not on_topic and not trusted:
         return refusal(query, location, said["nothing"], timings)
     # noise is judged on the lexical scale the margin was set on; the order (the reader's included) ranks
     best_rerank = max(h.scores["rerank"] for h in shortlist)
