@@ -49,8 +49,9 @@ _SAID = {
 # year (2022年继续实施…), not when it ends
 DATE = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月|\d{1,2}\s*月\s*(底|末|\d{1,2}\s*日)|年底|年末|(至|到|截至|截止)\s*\d{4}\s*年")
 _DEPARTMENT_LABEL = re.compile(r"^[^：:，,]{1,6}(单位|部门)[：:]")  # 牵头单位：… or 责任部门：…
-# an amount, share, count or period as clauses state them: 20万元, 50%, 3个月, 1次, 不超过一年
-FIGURE = re.compile(r"\d[\d.,，]*\s*(%|％|万|亿|元|个月|年|天|日|次|倍|家|人|户|项|平方米)|[一二三四五六七八九十两]+(个月|年|倍|次)")
+# an amount, share, count or period as clauses state them: 20万元, 50%, 3个月, 1个工作日, 30分钟, 1次, 不超过一年
+FIGURE = re.compile(r"\d[\d.,，]*\s*(%|％|万|亿|元|个月|个?工作日|年|天|日|小时|分钟|周|次|倍|家|人|户|项|平方米)"
+                    r"|[一二三四五六七八九十两]+(个月|个?工作日|年|天|小时|分钟|周|倍|次)")
 
 
 def best_quote(text: str, words: list[str], wanted: re.Pattern[str] | None = None, max_sentences: int = 3,
@@ -281,10 +282,12 @@ def cite(hit: Hit, corpus: Corpus, words: list[str], today: str, wanted: re.Patt
 def _leading(query: Query, citations: list[Citation], stating: tuple[Citation, str] | None,
              dated: tuple[Citation, str] | None, asked: re.Pattern[str] | None
              ) -> tuple[Citation, str, re.Pattern[str] | None] | None:
-    """The rule whose sentence leads, that sentence as the words choose it, and the detail it states: the
-    sentence stating what was asked (a date when the deadline is), else the top quote's first (stating none
-    of it: its clause may have a sentence of the asked kind that answers something else). None when the
-    lead is not a sentence: who is responsible, or a measure's period when no quote states a date."""
+    """The rule whose sentence leads, that sentence as the words choose it, and the detail the lead should
+    state: the sentence stating what was asked (a date when the deadline is), else the top quote's first,
+    with a date, a typed detail or who is responsible still wanted (the words' best sentence may not state it
+    where a neighbour does: "补足时间…延期至2022年12月31日" answers "啥时候之前要补交" though "暂退保证金"
+    holds more of its words), but not any figure: that is read off loose words ("雇了几个人" in a story).
+    None when the lead is not a sentence: who is responsible, or a measure's period when no quote states a date."""
     top = citations[0]
     if query.wants == "department" and top.clause.departments:
         return None
@@ -292,7 +295,7 @@ def _leading(query: Query, citations: list[Citation], stating: tuple[Citation, s
         return (*dated, DATE)
     if query.wants == "deadline" and top.valid_until:
         return None
-    return (*stating, asked) if stating else (top, sentences(top.quote)[0], None)
+    return (*stating, asked) if stating else (top, sentences(top.quote)[0], None if asked is FIGURE else asked)
 
 
 def lead_candidates(text: str, wanted: re.Pattern[str] | None = None) -> list[str]:

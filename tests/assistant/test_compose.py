@@ -52,6 +52,11 @@ def test_a_date_is_a_day_month_or_end_of_year_not_a_year_alone():
     assert not DATE.search("24．2022年继续实施旅行社暂退旅游服务质量保证金扶持政策")
 
 
+def test_a_period_is_a_figure_in_days_hours_or_minutes_too():
+    for stated in ("1个工作日内完成信用修复申请审核", "拥堵时间超过30分钟的", "48小时内核酸检测阴性证明", "三个工作日内办结"):
+        assert FIGURE.search(stated), stated
+
+
 def test_a_confident_reading_answers_when_relevance_is_weak_and_the_floor_still_declines(corpus):
     passage = next(p for p in corpus.passages if "房租" in p.text)
     query = understand("If a shop rents a state-owned building, how many months are waived?")
@@ -96,3 +101,16 @@ def test_the_chosen_lead_outside_the_words_quote_is_quoted_and_leads(corpus):
                      lead_sentence=lambda citation, parts, detail: parts[-1])
     assert chosen.text.split("\n")[0].endswith(f"：{last}")
     assert last in chosen.citations[0].quote and chosen.citations[0].quote in clause.text.replace("\n", "")
+
+
+def test_the_reader_is_offered_the_sentences_stating_what_was_asked_though_the_words_prefer_another(corpus):
+    clause = next(c for c in corpus.clauses if "补足时间" in c.text and "暂退标准" in c.text)
+    passage = next(p for p in corpus.passages if p.clause_id == clause.id)
+    query = understand("旅行社暂退的那部分质量保证金，啥时候之前要补交回去？", location="焦作市")
+    words = tokens(query.search_text)
+    hit = Hit(passage.id, clause.id, passage.doc_id, {"relevance": 0.9, "rerank": 0.9, "order": 0.9})
+    offered = []
+    answer = compose(query, [hit], corpus, words, "2026-11-23", 5, 0.54, {},
+                     lead_sentence=lambda citation, parts, detail: offered.extend(parts) or parts[0])
+    assert offered and all(DATE.search(part) for part in offered)
+    assert "2022年12月31日" in answer.text.split("\n")[0]
