@@ -172,9 +172,10 @@ def compose(
     if grouped:
         order = {name: i for i, name in enumerate(dict.fromkeys(c.jurisdiction.name for c in citations))}
         citations.sort(key=lambda c: order[c.jurisdiction.name])
-    stating = _stating(citations, words, asked)
+    answering = citations if query.compared else _top_and_wider(citations)
+    stating = _stating(answering, words, asked)
     if query.detail and stating is None:  # some rule's answering sentence must state it, not a figure beside it
-        stating = _stating_among_equals(citations, words, asked)
+        stating = _stating_among_equals(answering, words, asked)
     if query.detail and stating is None:
         return unstated(query, location, nearest, timings)
     notice = None
@@ -190,7 +191,7 @@ def compose(
     drafts = draft_notice(citations, query.language)
     if drafts:
         notice = f"{notice}\n{drafts}" if notice else drafts
-    lead = _leading(query, citations, stating, _stating(citations, words, DATE) if query.wants == "deadline" else None,
+    lead = _leading(query, citations, stating, _stating(answering, words, DATE) if query.wants == "deadline" else None,
                     asked)
     if lead is not None and lead_sentence is not None:
         rule, _, wanted = lead
@@ -337,6 +338,14 @@ def _text(query: Query, citations: list[Citation], lead: tuple[Citation, str, re
 def _period(citation: Citation, language: str = "zh") -> str:
     said = _SAID[language]
     return said["period"].format(until=citation.valid_until) + (said["ended"] if citation.expired else "")
+
+
+def _top_and_wider(citations: list[Citation]) -> list[Citation]:
+    """The rules that may state what was asked: the top one, and other places' (a county's rule may only
+    restate the province's figure). A lower rule of the top's own place is a neighbouring measure: the figure
+    it states is its own ("压减至60个工作日以内" for investment projects, not 电力接入's 5个工作日)."""
+    top = citations[0]
+    return [top, *(c for c in citations[1:] if c.jurisdiction.name != top.jurisdiction.name)]
 
 
 def _stating(citations: list[Citation], words: list[str], asked: re.Pattern[str] | None) -> tuple[Citation, str] | None:

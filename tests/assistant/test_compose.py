@@ -114,3 +114,19 @@ def test_the_reader_is_offered_the_sentences_stating_what_was_asked_though_the_w
                      lead_sentence=lambda citation, parts, detail: offered.extend(parts) or parts[0])
     assert offered and all(DATE.search(part) for part in offered)
     assert "2022年12月31日" in answer.text.split("\n")[0]
+
+
+def test_a_figure_stated_by_a_neighbouring_measure_of_the_same_place_does_not_answer(corpus):
+    def hit(place: str, label: str, needle: str, order: float) -> Hit:
+        clause = next(c for c in corpus.clauses if c.label == label and needle in c.text
+                      and corpus.document(c.doc_id).jurisdiction.name == place)
+        passage = next(p for p in corpus.passages if p.clause_id == clause.id)
+        return Hit(passage.id, clause.id, passage.doc_id, {"relevance": 0.9, "rerank": 0.9, "order": order})
+
+    query = understand("鲁山县办电的线上并联审批时限是多少天？", location="鲁山县")
+    hits = [hit("鲁山县", "五、", "银企对接", 0.9),  # the top rule states no period
+            hit("鲁山县", "七、", "容缺办理", 0.8),  # its neighbour states investment projects' 60个工作日
+            hit("河南省", "一、", "三零", 0.7)]  # the province's rule states 电力接入's
+    answer = compose(query, hits, corpus, tokens(query.search_text), "2026-11-23", 5, 0.54, {})
+    lead = answer.text.split("\n")[0]
+    assert "5个工作日" in lead and "60个工作日" not in lead and lead.startswith("据河南省")
