@@ -19,7 +19,7 @@ def test_every_kind_of_request_and_detail_is_complete_in_both_languages():
 
 def test_the_english_glossary_has_a_few_hundred_terms_that_occur_in_the_corpus(corpus):
     text = "".join(c.text for c in corpus.clauses) + "".join(c.departments or "" for c in corpus.clauses)
-    assert 250 <= len(LEXICON.glossary) <= 500
+    assert 250 <= len(LEXICON.glossary) <= 800  # a few hundred: the words of the corpus's topics, not a dictionary
     missing = {t for terms in LEXICON.glossary.values() for t in terms if t not in text}
     assert len(missing) <= 0.05 * sum(len(ts) for ts in LEXICON.glossary.values()), sorted(missing)[:20]
 

@@ -18,6 +18,7 @@ def test_markup_emoji_and_full_width_forms_are_removed_from_the_match_key():
 @pytest.mark.parametrize("typed, meant", [
     ("社宝能缓缴吗", "社保"), ("增直税", "增值税"), ("小升归", "小升规"), ("zjtx企业", "专精特新"),
     ("shebao能缓缴吗", "社保"), ("留底退税", "留抵退税"), ("焦做的企业", "焦作"), ("我在鲁三县", "鲁山县"),
+    ("中华老子号有补助吗", "老字号"), ("kfq用地审批", "开发区"),  # terms of the English glossary are repaired too
 ])
 def test_homophone_typos_pinyin_and_initials_become_the_domain_term(typed, meant):
     assert meant in match_key(typed)
@@ -34,7 +35,8 @@ def test_of_terms_that_sound_alike_a_typo_becomes_the_one_it_shares_a_character_
     assert "央企" in match_key("秧企的子公司")
 
 
-@pytest.mark.parametrize("word", ["水费能缓交吗", "诊断服务", "招工补贴", "税费减免"])
+@pytest.mark.parametrize("word", ["水费能缓交吗", "诊断服务", "招工补贴", "税费减免",
+                                  "我们企业在焦作", "我们公司在郑州", "开了家店", "融资担保能增信吗"])
 def test_real_words_are_never_taken_for_typos(word):
     assert match_key(word) == word
 
