@@ -134,7 +134,8 @@ def compose(
 
     Declined when the remit or the place rules it out, when no shortlisted hit reaches `min_relevance`
     (unless the reader scored one `reader_confident` or more), when the reader read the shortlist and
-    scored none above `reader_floor`, or when a detail is asked that no answering sentence states.
+    scored none above `reader_floor`, or when a detail is asked that no answering sentence of the top rule
+    or of another place's rule states (`_top_and_wider`; any rule when places are compared).
     `lead_sentence` picks the leading rule's sentence that answers among its `lead_candidates`, given the
     detail asked (`asked_detail`; the reader's choice), and that rule is quoted around it; without it the
     sentence of the quotes stating what was asked leads, else the top quote's first."""

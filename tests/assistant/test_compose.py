@@ -4,12 +4,18 @@ import re
 from assistant.compose import DATE, FIGURE, answers, best_quote, compose, lead_candidates
 from assistant.understand import understand
 from domain.text import sentences, tokens
-from domain.types import Hit
+from domain.types import Clause, Corpus, Hit
 
 LOAN = (
     "2．支持高校毕业生等群体自主创业。符合财政贴息申请条件的个人，可申请最高20万元的财政贴息创业担保贷款；"
     "合伙创业和组织起来就业的，可申请最高150万元的财政贴息创业担保贷款。享受财政贴息创业担保贷款的次数最高可达3次。"
 )
+
+
+def strong_hit(corpus: Corpus, clause: Clause, order: float = 0.9) -> Hit:
+    """A hit on `clause` relevant enough to be answered, at `order` in the ranking."""
+    passage = next(p for p in corpus.passages if p.clause_id == clause.id)
+    return Hit(passage.id, clause.id, passage.doc_id, {"relevance": 0.9, "rerank": 0.9, "order": order})
 
 
 def test_a_question_for_a_figure_is_answered_by_the_sentence_that_states_it():
@@ -90,9 +96,8 @@ def test_the_lead_may_be_any_sentence_of_the_clause_stating_the_detail_asked():
 
 def test_the_chosen_lead_outside_the_words_quote_is_quoted_and_leads(corpus):
     clause = max((c for c in corpus.clauses if len(sentences(c.text)) >= 6), key=lambda c: len(sentences(c.text)))
-    passage = next(p for p in corpus.passages if p.clause_id == clause.id)
     words = [w for w in tokens(sentences(clause.text)[0]) if len(w) > 1][:4]
-    hit = Hit(passage.id, clause.id, passage.doc_id, {"relevance": 0.9, "rerank": 0.9, "order": 0.9})
+    hit = strong_hit(corpus, clause)
     last = lead_candidates(clause.text)[-1]
     plain = compose(understand("这条政策怎么规定的？"), [hit], corpus, words, "2026-11-23", 5, 0.54, {})
     assert last not in plain.citations[0].quote  # the words quote the clause's start
@@ -105,10 +110,9 @@ def test_the_chosen_lead_outside_the_words_quote_is_quoted_and_leads(corpus):
 
 def test_the_reader_is_offered_the_sentences_stating_what_was_asked_though_the_words_prefer_another(corpus):
     clause = next(c for c in corpus.clauses if "补足时间" in c.text and "暂退标准" in c.text)
-    passage = next(p for p in corpus.passages if p.clause_id == clause.id)
     query = understand("旅行社暂退的那部分质量保证金，啥时候之前要补交回去？", location="焦作市")
     words = tokens(query.search_text)
-    hit = Hit(passage.id, clause.id, passage.doc_id, {"relevance": 0.9, "rerank": 0.9, "order": 0.9})
+    hit = strong_hit(corpus, clause)
     offered = []
     answer = compose(query, [hit], corpus, words, "2026-11-23", 5, 0.54, {},
                      lead_sentence=lambda citation, parts, detail: offered.extend(parts) or parts[0])
@@ -120,8 +124,7 @@ def test_a_figure_stated_by_a_neighbouring_measure_of_the_same_place_does_not_an
     def hit(place: str, label: str, needle: str, order: float) -> Hit:
         clause = next(c for c in corpus.clauses if c.label == label and needle in c.text
                       and corpus.document(c.doc_id).jurisdiction.name == place)
-        passage = next(p for p in corpus.passages if p.clause_id == clause.id)
-        return Hit(passage.id, clause.id, passage.doc_id, {"relevance": 0.9, "rerank": 0.9, "order": order})
+        return strong_hit(corpus, clause, order)
 
     query = understand("鲁山县办电的线上并联审批时限是多少天？", location="鲁山县")
     hits = [hit("鲁山县", "五、", "银企对接", 0.9),  # the top rule states no period
