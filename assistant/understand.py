@@ -101,8 +101,11 @@ def _read_story(text: str) -> tuple[str, str]:
     if len(text) <= LONG_MESSAGE_CHARS:
         return text, ""
     parts = [p.strip() for p in _PARTS.findall(text) if p.strip()]
-    chosen = ([i for i, part in enumerate(parts) if _QUESTION_MARK.search(part)]
-              or [i for i, part in enumerate(parts) if _ASKING.search(part)])
+    chosen = [i for i, part in enumerate(parts) if _QUESTION_MARK.search(part)]
+    if not chosen:  # no question mark: of the sentences worded as asking, those that say what the asker wants to
+        # know ("…是不是每个月都得报表，这个可以另外问统计局。他想知道市里奖励多少"); the others are told of
+        chosen = [i for i, part in enumerate(parts) if _ASKING.search(part)]
+        chosen = [i for i in chosen if LEXICON.asks["request"].search(parts[i]) and _has_topic(parts[i])] or chosen
     context = [i - 1 for i in chosen if i > 0 and len(parts[i]) < SHORT_ASKING_CHARS and i - 1 not in chosen]
     # the nearest sentence before the last asking one that names a topic
     leaning = next((j for j in range(max(chosen, default=0) - 1, -1, -1) if j not in chosen and _has_topic(parts[j])),

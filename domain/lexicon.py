@@ -53,7 +53,7 @@ class Lexicon:
     domain_terms: tuple[str, ...]
     stop_words: frozenset[str]
     synonyms: dict[str, tuple[str, ...]]
-    asks: dict[str, re.Pattern[str]]  # department, deadline, figure, when, local, owned, follow_up_start
+    asks: dict[str, re.Pattern[str]]  # department, deadline, figure, when, local, owned, follow_up_start, request
     out_of_scope: tuple[RemitKind, ...]
     details: dict[str, DetailKind]
     desk_topics: dict[str, tuple[str, ...]]
@@ -65,7 +65,7 @@ class Lexicon:
     assigns_responsibility: re.Pattern[str]  # a clause's text naming who is responsible (由市市场监管局负责)
 
 
-ASKS = ("department", "deadline", "figure", "when", "local", "owned", "follow_up_start")
+ASKS = ("department", "deadline", "figure", "when", "local", "owned", "follow_up_start", "request")
 
 
 def _compile(pattern: object, where: str) -> re.Pattern[str]:

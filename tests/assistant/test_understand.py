@@ -181,6 +181,15 @@ def test_a_story_s_topic_sentence_is_searched_with_an_asking_sentence_that_names
     assert "上学" not in query.search_text and query.out_of_scope is None  # the story around it is not asked
 
 
+def test_a_retold_call_without_question_marks_asks_what_the_caller_wants_to_know():
+    story = ("记一下这个来电：湛河区一家做门窗的小厂，老板说今年钢材涨价，回款又慢，工人工资都是借钱发的。"
+             "他还问了季度报表是不是能晚几天报，这个我让他问区统计局。另外他问了厂门口修路有没有补偿，我让他找城管。"
+             "他想知道厂子承租国有房子的话房租能减免几个月")
+    query = understand(story)
+    assert "房租" in query.search_text
+    assert "报表" not in query.search_text and "修路" not in query.search_text  # questions told of, sent elsewhere
+
+
 def test_an_english_question_is_understood_in_english():
     query = understand("Can I defer social insurance payments in Lushan County?")
     assert query.language == "en" and query.place == "鲁山县"
