@@ -205,6 +205,12 @@ def test_an_english_question_is_understood_in_english():
     ("贷款快到期了还不上，银行能给展期吗？", "rule"),  # the asker's loan ends, not the measure
     ("湛河区银企对接是哪个局牵头？", "department"),
     ("这事谁牵头？", "department"),
+    ("稳岗返还这块，县里是哪几个单位负责？", "department"),
+    ("房租减免这一条，lead department是哪个？", "department"),
+    ("个转企的subsidy，是哪些department管的？", "department"),
+    ("Which Jiaozuo bodies are responsible for guiding banks to serve startups?", "department"),
+    ("Which provincial department takes the lead on listing rewards?", "department"),
+    ("Which travel agencies in Jiaozuo may apply for a deposit refund?", "rule"),  # agencies asked about, not to
 ])
 def test_a_deadline_is_asked_only_when_the_end_of_the_measure_is(question, wants):
     assert understand(question).wants == wants
