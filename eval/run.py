@@ -95,15 +95,17 @@ def _share(values) -> float:
 def _askers(case: Case) -> list[str]:
     """Where the asker is, as the rules asked about must apply: each place when the question sets places
     side by side (鲁山和湛河各自…, whoever asks), else the case's location, else the place the question
-    names, else the place of an earlier turn; empty when nowhere covered."""
+    names, else the place of an earlier turn; empty when nowhere covered. A place the question names inside the
+    case's location is where the asker is (a city's portal, a caller who says her county)."""
     named = places.named_places(cleaned(case.question))
     side_by_side = places.side_by_side(named)
     if side_by_side:
         return [p.name for p in side_by_side]
+    found = places.most_specific(named)
     located = places.resolve(case.location).place if case.location else None
     if located:
-        return [located.name]
-    found = places.most_specific(named)
+        inside = found is not None and found.name != located.name and places.applies_to(located.name, found.name)
+        return [found.name if inside else located.name]
     for turn in reversed(case.history):
         if found is None and turn.get("role") == "user":
             found = places.most_specific(places.named_places(cleaned(turn.get("content", ""))))

@@ -1,6 +1,6 @@
 """A small slice of the Q&A set runs end to end through the batch interface and is scored."""
 from eval.cases import Case, load_cases
-from eval.run import c_at_1, run_system, score, verdict
+from eval.run import _askers, c_at_1, run_system, score, verdict
 from index.clean import layout_free
 from tests.conftest import RAW
 
@@ -49,3 +49,11 @@ def test_the_lead_metric_reads_the_first_line_of_answered_cases_only():
             "b": {"refused": False, "answer": "据国家层面…：另一句话。\n“免收3个月房租”", "citations": []},
             "c": {"refused": True, "answer": "抱歉，…", "citations": []}}
     assert score(cases, rows, {})["lead states a gold fact"] == 0.5
+
+
+def test_a_county_the_caller_names_inside_the_portals_city_is_where_the_asker_is():
+    def asked(question: str, location: str) -> list[str]:
+        return _askers(Case("x", question, [], location, "answerable", [], [], "dev"))
+    assert asked("来电的是湛河区一个开菜馆的老板，想问社保能不能缓缴", "平顶山市") == ["湛河区"]
+    assert asked("社保能不能缓缴？", "平顶山市") == ["平顶山市"]
+    assert asked("省里的社保能不能缓缴？", "鲁山县") == ["鲁山县"]  # a wider place named: the asker stays put
