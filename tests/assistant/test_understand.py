@@ -98,6 +98,10 @@ def test_paying_pension_contributions_is_business_drawing_a_pension_is_not():
     ("一个人最多能贷多少？", "amount"),  # one borrower's cap, not an amount per head
     ("来电人：乡村旅游经营户，咨询贷款贴息比例", "share"),  # a hotline agent's note asks without a question word
     ("来电人：跨境电商企业，咨询认定后资金扶持的具体金额", "amount"),
+    ("企业完成股改以后，市里给的资金支持具体是多少？", "amount"),  # the money named, then 是多少
+    ("评上市长质量奖的企业，奖金是多少？", "amount"),
+    ("首次认定的，一次性奖励多少？", "amount"),
+    ("补贴了多少家企业？", None),  # a count of firms, not money
     ("标准厂房的租金能打几折？", "share"),
     ("具体降多少个百分点？", "share"),
     ("开饭店的房租能减免吗？", None),
