@@ -102,6 +102,8 @@ def test_paying_pension_contributions_is_business_drawing_a_pension_is_not():
     ("评上市长质量奖的企业，奖金是多少？", "amount"),
     ("首次认定的，一次性奖励多少？", "amount"),
     ("补贴了多少家企业？", None),  # a count of firms, not money
+    ("市里每年要培育多少家企业？", None),
+    ("这个税收服务专项行动叫什么名称？", None),  # a campaign's name, not a contact's
     ("标准厂房的租金能打几折？", "share"),
     ("具体降多少个百分点？", "share"),
     ("开饭店的房租能减免吗？", None),
