@@ -87,6 +87,7 @@ def test_paying_pension_contributions_is_business_drawing_a_pension_is_not():
     ("申报表去哪下载？", "channel"),
     ("在哪个系统上填报？", "channel"),
     ("申请要交哪些材料？", "materials"),
+    ("交易手续费要交吗？", None),  # a fee, not paperwork
     ("房租补贴每平方米给多少？", "per_area"),
     ("大棚每亩能补多少钱？", "per_mu"),
     ("新能源公交车每辆补多少？", "per_vehicle"),

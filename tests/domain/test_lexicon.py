@@ -17,6 +17,12 @@ def test_every_kind_of_request_and_detail_is_complete_in_both_languages():
         assert detail.name and detail.name_en
 
 
+def test_a_fee_named_手续费_does_not_state_the_documents_required():
+    materials = LEXICON.details["materials"].stated
+    assert materials.search("需提交营业执照复印件等材料")
+    assert not materials.search("免收交易手续费")
+
+
 def test_the_english_glossary_has_a_few_hundred_terms_that_occur_in_the_corpus(corpus):
     text = "".join(c.text for c in corpus.clauses) + "".join(c.departments or "" for c in corpus.clauses)
     assert 250 <= len(LEXICON.glossary) <= 800  # a few hundred: the words of the corpus's topics, not a dictionary
