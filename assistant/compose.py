@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from domain import places
-from domain.types import Answer, Citation, Corpus, Hit, Jurisdiction, Query
+from domain.types import Answer, Citation, Corpus, Hit, Jurisdiction, Qualifier, Query
 from domain.lexicon import LEXICON
 from domain.text import answerable_sentences, clause_reference, is_heading, sentences
 from index.clauses import numbering
@@ -174,9 +174,12 @@ def compose(
         order = {name: i for i, name in enumerate(dict.fromkeys(c.jurisdiction.name for c in citations))}
         citations.sort(key=lambda c: order[c.jurisdiction.name])
     answering = citations if query.compared else _top_and_wider(citations)
-    stating = _stating(answering, words, asked)
+    stating = _stating(answering, words, asked, query.qualifiers)
     if query.detail and stating is None:  # some rule's answering sentence must state it, not a figure beside it
-        stating = _stating_among_equals(answering, words, asked)
+        stating = _stating_among_equals(answering, words, asked, query.qualifiers)
+    if stating is None and query.qualifiers and (other := _stating(answering, words, asked)):
+        # what was asked is stated, but for others: "暂停铁路运输企业预缴增值税一年" does not answer 公路货运
+        return unstated(query, location, nearest, timings, named_instead(other[1], query.qualifiers))
     if query.detail and stating is None:
         return unstated(query, location, nearest, timings)
     notice = None
@@ -238,12 +241,20 @@ def asked_detail(query: Query) -> re.Pattern[str] | None:
     return FIGURE if query.asks_figure else None
 
 
-def unstated(query: Query, location: Jurisdiction | None, nearest: Citation, timings: dict[str, float]) -> Answer:
-    """A refusal for a question whose topic the corpus has but whose asked detail it does not state:
-    it names the nearest clause and who is responsible, so the asker knows where to go on."""
-    detail = LEXICON.details[query.detail or ""]
-    stated = (f"the policy text does not state {detail.name_en}." if query.language == "en"
-              else f"现有政策原文没有写明{detail.name}。")
+def unstated(query: Query, location: Jurisdiction | None, nearest: Citation, timings: dict[str, float],
+             instead: tuple[Qualifier, list[str]] | None = None) -> Answer:
+    """A refusal for a question whose topic the corpus has but whose asked detail it does not state, or
+    states only `instead` for others than the asker (省级 for a 县级 question): it names the nearest clause
+    and who is responsible, so the asker knows where to go on."""
+    detail = LEXICON.details[query.detail] if query.detail else None
+    if instead:
+        qualifier, others = instead
+        stated = (f"the policy text states this for {'、'.join(others)}, not for {qualifier.said}." if query.language == "en"
+                  else f"现有政策原文写明的是{'、'.join(others)}的规定，没有写明{qualifier.said}的{detail.name if detail else '规定'}。")
+    else:
+        assert detail is not None
+        stated = (f"the policy text does not state {detail.name_en}." if query.language == "en"
+                  else f"现有政策原文没有写明{detail.name}。")
     return _declined(query, location, stated + _nearest(nearest, query.language), _SAID[query.language]["ask_on"],
                      timings)
 
@@ -349,28 +360,42 @@ def _top_and_wider(citations: list[Citation]) -> list[Citation]:
     return [top, *(c for c in citations[1:] if c.jurisdiction.name != top.jurisdiction.name)]
 
 
-def _stating(citations: list[Citation], words: list[str], asked: re.Pattern[str] | None) -> tuple[Citation, str] | None:
+def _stating(citations: list[Citation], words: list[str], asked: re.Pattern[str] | None,
+             qualifiers: tuple[Qualifier, ...] = ()) -> tuple[Citation, str] | None:
     """The first rule whose answering sentence states what was asked (a figure or a detail), with that
-    sentence: a county's rule may only restate the province's figure. None when none does or nothing was asked."""
+    sentence: a county's rule may only restate the province's figure. A sentence stating it for other members
+    of a group the question names one of (市级 for a 县级 question) does not. None when none does or nothing was
+    asked."""
     if asked:
         for citation in citations:
             sentence = best_quote(citation.quote, words, asked, 1)
-            if asked.search(sentence):
+            if asked.search(sentence) and not named_instead(sentence, qualifiers):
                 return citation, sentence
     return None
 
 
-def _stating_among_equals(citations: list[Citation], words: list[str], asked: re.Pattern[str]
-                          ) -> tuple[Citation, str] | None:
+def _stating_among_equals(citations: list[Citation], words: list[str], asked: re.Pattern[str],
+                          qualifiers: tuple[Qualifier, ...] = ()) -> tuple[Citation, str] | None:
     """Before a typed detail is called unstated: the first rule with a sentence stating it that answers as
     much as the sentence `_stating` chose. The words alone cannot tell "给予5万元一次性奖励" from
     "有效推动“小升规”工作" for 小升规奖多少; only the first states what was asked."""
     for citation in citations:
         most = answers(best_quote(citation.quote, words, asked, 1), words, asked)
         tied = [part for part in sentences(citation.quote)
-                if not is_heading(part) and asked.search(part) and answers(part, words, asked) >= most]
+                if not is_heading(part) and asked.search(part) and answers(part, words, asked) >= most
+                and not named_instead(part, qualifiers)]
         if tied:
             return citation, tied[0]
+    return None
+
+
+def named_instead(sentence: str, qualifiers: tuple[Qualifier, ...]) -> tuple[Qualifier, list[str]] | None:
+    """The question's qualifier that `sentence` names other members of its group for, not it, with what the
+    sentence names: "分别给予国家级、省级、市级…50万元、20万元、10万元" states no 县级 figure."""
+    for qualifier in qualifiers:
+        named = LEXICON.alternatives[qualifier.group].named_in(sentence)
+        if named and qualifier.member not in named:
+            return qualifier, list(dict.fromkeys(named.values()))
     return None
 
 

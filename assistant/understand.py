@@ -15,7 +15,7 @@ from domain import places
 from domain.lexicon import LEXICON
 from domain.normalize import glossary_hits, is_english, match_key
 from domain.text import cleaned, tokens
-from domain.types import Query
+from domain.types import Qualifier, Query
 
 FOLLOW_UP_MAX_CHARS = 14
 LONG_MESSAGE_CHARS = 80  # beyond this a message is a story: its asking sentences carry the topic
@@ -53,7 +53,8 @@ def understand(question: str, history: Sequence[dict[str, str]] = (), location: 
     if compared:
         place = None
     topic_turns = _topic_turns(earlier) if follow_up else []
-    topic_only = _without_places(" ".join([*(asking_part(t) for t in topic_turns), *_terms(story), asking]))
+    topic = " ".join([*(asking_part(t) for t in topic_turns), *_terms(story), asking])
+    topic_only = _without_places(topic)
     wants = _wants(asking) or next((w for w in map(_wants, reversed(topic_turns)) if w), None) or "rule"
     bridged = [word for word in LEXICON.synonyms if word in topic_only]
     glossed = glossary_hits(topic_only)
@@ -81,7 +82,15 @@ def understand(question: str, history: Sequence[dict[str, str]] = (), location: 
         words=tuple(dict.fromkeys(words)),
         language="en" if english else "zh",
         place_note=place_note,
+        qualifiers=_qualifiers(" ".join([topic, *(t for _, ts in glossed for t in ts)])),  # 省级 is no place
     )
+
+
+def _qualifiers(text: str) -> tuple[Qualifier, ...]:
+    """For each group of alternatives of which `text` names exactly one member, that member: a question about
+    a 县级 base and 省级 awards asks about neither alone."""
+    found = ((group, group.named_in(text)) for group in LEXICON.alternatives.values())
+    return tuple(Qualifier(group.name, *next(iter(named.items()))) for group, named in found if len(named) == 1)
 
 
 def asking_part(text: str) -> str:

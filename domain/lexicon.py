@@ -49,6 +49,19 @@ class DetailKind:
 
 
 @dataclass(frozen=True)
+class Alternatives:
+    """Qualifiers a rule names one or some of (国家级、省级、市级): what it states for them is not said of
+    another member."""
+
+    name: str
+    members: tuple[re.Pattern[str], ...]  # "省级以上" names no single member
+
+    def named_in(self, text: str) -> dict[int, str]:
+        """The members `text` names, by index, each with the words it uses."""
+        return {i: found.group() for i, member in enumerate(self.members) if (found := member.search(text))}
+
+
+@dataclass(frozen=True)
 class Lexicon:
     domain_terms: tuple[str, ...]
     stop_words: frozenset[str]
@@ -63,6 +76,7 @@ class Lexicon:
     trial_markers: tuple[str, ...]  # in force on trial (试行)
     glossary: dict[str, tuple[str, ...]]  # English word or phrase (lower case) → Chinese terms clauses use
     assigns_responsibility: re.Pattern[str]  # a clause's text naming who is responsible (由市市场监管局负责)
+    alternatives: dict[str, Alternatives]  # by name
 
 
 ASKS = ("department", "deadline", "figure", "when", "local", "owned", "follow_up_start", "request")
@@ -129,6 +143,13 @@ def load(directory: Path = DATA_DIR) -> Lexicon:
     )
     if len({kind.name for kind in remit}) < len(remit):
         raise LexiconError("lexicon.toml [[out_of_scope]]: each kind needs a name of its own")
+    alternatives = {}
+    for i, table in enumerate(data.get("alternatives", [])):
+        name, members = _field(table, "name", f"alternatives[{i}]"), table.get("members")
+        if not isinstance(members, list) or len(members) < 2 or name in alternatives:
+            raise LexiconError(f"lexicon.toml [[alternatives]] {name}: needs a name of its own and two members or more")
+        alternatives[name] = Alternatives(name, tuple(_compile(f"(?:{member})(?!及?以上)", f"alternatives.{name}")
+                                                      for member in members))
     return Lexicon(
         domain_terms=tuple(_field(data, "domain_terms", "lexicon.toml").split()),
         stop_words=frozenset(_field(data, "stop_words", "lexicon.toml").split()),
@@ -143,6 +164,7 @@ def load(directory: Path = DATA_DIR) -> Lexicon:
         trial_markers=tuple(_field(data, "trial_markers", "lexicon.toml").split()),
         glossary=read_glossary(directory / "glossary_en.tsv"),
         assigns_responsibility=_compile(data.get("assigns_responsibility"), "assigns_responsibility"),
+        alternatives=alternatives,
     )
 
 

@@ -232,6 +232,20 @@ def test_an_amount_per_unit_is_stated_only_by_a_sentence_giving_it_per_that_unit
     assert not answered.refused and "每人每年5000元" in answered.text.splitlines()[0]
 
 
+def test_a_figure_stated_for_other_members_of_a_group_is_not_the_askers(assistant):
+    # 焦作 rewards 国家级、省级、市级 星创天地 (50, 20, 10万元); a 县级 one is not among them
+    declined = assistant.ask("县级星创天地新认定，焦作市给多少奖励？")
+    assert declined.refused and not declined.citations
+    assert "写明的是国家级、省级、市级的规定，没有写明县级" in declined.text and "最接近的是" in declined.text
+    answered = assistant.ask("市级星创天地新认定，焦作市给多少奖励？")
+    assert not answered.refused and "10万元" in answered.text.splitlines()[0]
+
+
+def test_a_figure_stated_for_another_mode_of_transport_is_declined_without_a_typed_detail(assistant):
+    answer = assistant.ask("国家支持发行多少亿的公路建设债券？")  # 3000亿元 is for 铁路建设债券
+    assert answer.refused and "写明的是铁路的规定，没有写明公路的规定" in answer.text
+
+
 @pytest.mark.parametrize("question", ["小升规奖多少", "xsg奖多少"])
 def test_an_amount_stated_beside_a_sentence_naming_the_topic_as_often_is_not_called_unstated(assistant, question):
     # "有效推动“小升规”工作" holds as many of the words as "给予5万元一次性奖励"; only the second states the amount

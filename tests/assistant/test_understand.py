@@ -115,6 +115,19 @@ def test_the_kind_of_detail_asked_for_is_recognised(question, detail):
     assert understand(question).detail == detail
 
 
+@pytest.mark.parametrize("question, said", [
+    ("縣級星創天地新認定，焦作市給多少獎勵？", ["县级"]),
+    ("我們廠拿到省級綠色工廠稱號，省裡獎勵多少錢？", ["省级"]),  # 省级 is a level, though 省 is a place word
+    ("How much does Henan give a provincial green factory?", ["省级"]),
+    ("国家支持发行多少亿的公路建设债券？", ["公路"]),
+    ("省级以上公共服务平台有奖励吗？", []),  # a range names no single level
+    ("国家级和省级专精特新各奖多少？", []),  # two members: neither alone is asked about
+    ("开饭店的房租能减免吗？", []),
+])
+def test_the_one_member_of_a_group_of_alternatives_a_question_names_is_its_qualifier(question, said):
+    assert [q.said for q in understand(question).qualifiers] == said
+
+
 def test_a_question_for_a_figure_is_marked_so_quotes_can_prefer_one():
     assert understand("一个人最多能贷多少？").asks_figure
     assert not understand("个体户能申请创业担保贷款吗？").asks_figure

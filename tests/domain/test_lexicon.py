@@ -47,6 +47,22 @@ def test_two_out_of_scope_kinds_with_one_name_are_an_error(tmp_path: Path):
         load(tmp_path)
 
 
+def test_a_group_of_alternatives_names_each_member_and_no_open_range():
+    levels = LEXICON.alternatives["级别"]
+    assert levels.named_in("对新认定的国家级、省级、市级星创天地") == {0: "国家级", 1: "省级", 2: "市级"}
+    assert levels.named_in("省级以上中小企业公共服务示范平台") == {}  # 省级以上 is no single level
+    grades = LEXICON.alternatives["技能等级"]
+    assert grades.named_in("高级技师") == {4: "高级技师"}  # not also 技师
+
+
+def test_a_group_of_alternatives_with_one_member_is_an_error(tmp_path: Path):
+    shutil.copy(lexicon.DATA_DIR / "glossary_en.tsv", tmp_path)
+    text = (lexicon.DATA_DIR / "lexicon.toml").read_text(encoding="utf-8")
+    (tmp_path / "lexicon.toml").write_text(text.replace("members = ['省内', '省外']", "members = ['省内']"), encoding="utf-8")
+    with pytest.raises(LexiconError, match="two members"):
+        load(tmp_path)
+
+
 def test_a_hedged_reason_without_its_english_is_an_error(tmp_path: Path):
     shutil.copy(lexicon.DATA_DIR / "glossary_en.tsv", tmp_path)
     text = (lexicon.DATA_DIR / "lexicon.toml").read_text(encoding="utf-8")
