@@ -47,6 +47,13 @@ def test_two_out_of_scope_kinds_with_one_name_are_an_error(tmp_path: Path):
         load(tmp_path)
 
 
+def test_a_channel_is_stated_by_a_named_one_in_use_not_by_a_platform_party_to_the_measure():
+    channel = LEXICON.details["channel"].stated
+    assert channel.search("依托省金融服务共享平台平顶山分行开展线上银企对接活动")
+    assert channel.search("通过手机在“支付宝”-“豫事办”提前报备")
+    assert not channel.search("鼓励电商平台出台阶段性费率优惠措施")
+
+
 def test_a_group_of_alternatives_names_each_member_and_no_open_range():
     levels = LEXICON.alternatives["级别"]
     assert levels.named_in("对新认定的国家级、省级、市级星创天地") == {0: "国家级", 1: "省级", 2: "市级"}
