@@ -253,7 +253,9 @@ def resolve(name: str) -> Resolved:
     return Resolved(None, f"没有识别出地点“{name}”，以下按未指明地点回答；说明所在的省、市、县区可得到适用于当地的规定。")
 
 
-RANK = re.compile(r"(国家|省|市|县|区)级")  # 省级专精特新, 国家级小巨人: the rank of a firm or platform
+# the rank of a firm, platform or programme, not a place asked about: 省级专精特新, 国家级小巨人, and a national
+# programme or title named with 国家 (国家科技重大专项, 国家重点实验室, 国家高新技术企业) or a central SOE (中央企业)
+RANK = re.compile(r"(国家|省|市|县|区)级|国家(?=重点|重大|科技|高新|工程|技术|自然科学|试点|示范)|中央(?=企业)")
 
 
 def named_places(text: str) -> list[Place]:

@@ -11,6 +11,18 @@ def test_a_rank_is_not_a_place():
     assert understand("国家级专精特新小巨人有什么奖励？").place is None
 
 
+@pytest.mark.parametrize("question", ["承担国家科技重大专项的单位，奖励研发团队的比例是多少？",
+                                      "新评上国家重点实验室，有奖励吗？", "我们是中央企业下属单位，房租能减免吗？"])
+def test_a_national_programme_or_a_central_soe_is_not_a_national_asker(question):
+    # 国家科技重大专项 is a grade of project; the province rewards it. Only national rules would be searched
+    query = understand(question)
+    assert query.place is None and ("国家" in query.words or "中央" in query.words)
+
+
+def test_asking_what_the_state_gives_is_asking_about_national_rules():
+    assert understand("国家对小微企业有什么税收优惠？").place == "国家"
+
+
 def test_naming_a_wider_place_keeps_the_asker_where_they_are():
     assert understand("省里对房租有什么规定？", location="湛河区").place == "湛河区"
     assert understand("国家层面有什么减税政策？", location="鲁山县").place == "鲁山县"
