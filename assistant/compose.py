@@ -179,7 +179,7 @@ def compose(
         stating = _stating_among_equals(answering, words, asked, query.qualifiers)
     if stating is None and query.qualifiers and (other := _stating(answering, words, asked)):
         # what was asked is stated, but for others: "暂停铁路运输企业预缴增值税一年" does not answer 公路货运
-        return unstated(query, location, nearest, timings, named_instead(other[1], query.qualifiers))
+        return unstated(query, location, nearest, timings, _named_instead(other[1], query.qualifiers))
     if query.detail and stating is None:
         return unstated(query, location, nearest, timings)
     notice = None
@@ -369,7 +369,7 @@ def _stating(citations: list[Citation], words: list[str], asked: re.Pattern[str]
     if asked:
         for citation in citations:
             sentence = best_quote(citation.quote, words, asked, 1)
-            if asked.search(sentence) and not named_instead(sentence, qualifiers):
+            if asked.search(sentence) and not _named_instead(sentence, qualifiers):
                 return citation, sentence
     return None
 
@@ -383,13 +383,13 @@ def _stating_among_equals(citations: list[Citation], words: list[str], asked: re
         most = answers(best_quote(citation.quote, words, asked, 1), words, asked)
         tied = [part for part in sentences(citation.quote)
                 if not is_heading(part) and asked.search(part) and answers(part, words, asked) >= most
-                and not named_instead(part, qualifiers)]
+                and not _named_instead(part, qualifiers)]
         if tied:
             return citation, tied[0]
     return None
 
 
-def named_instead(sentence: str, qualifiers: tuple[Qualifier, ...]) -> tuple[Qualifier, list[str]] | None:
+def _named_instead(sentence: str, qualifiers: tuple[Qualifier, ...]) -> tuple[Qualifier, list[str]] | None:
     """The question's qualifier that `sentence` names other members of its group for, not it, with what the
     sentence names: "分别给予国家级、省级、市级…50万元、20万元、10万元" states no 县级 figure."""
     for qualifier in qualifiers:
