@@ -60,6 +60,8 @@ def test_a_group_of_alternatives_names_each_member_and_no_open_range():
     assert levels.named_in("省级以上中小企业公共服务示范平台") == {}  # 省级以上 is no single level
     grades = LEXICON.alternatives["技能等级"]
     assert grades.named_in("高级技师") == {4: "高级技师"}  # not also 技师
+    boards = LEXICON.alternatives["挂牌板块"]  # a member by any of its names: 北京证券交易所 is 北交所
+    assert boards.named_in("对主板、科创板、创业板及北京证券交易所上市的企业") == {1: "北京证券交易所", 2: "主板"}
 
 
 def test_a_group_of_alternatives_with_one_member_is_an_error(tmp_path: Path):
