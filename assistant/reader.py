@@ -173,7 +173,8 @@ class Reader:
     """The loaded reader, warm: `score(question, passages)` gives one logit per passage, batched.
 
     Passages' lower states are kept (least recently used dropped beyond `cached` passages), so a
-    clause scored before costs only the joint layers."""
+    clause scored before costs only the joint layers; so are the last question's, which the lead's sentences
+    are scored against right after its candidates."""
 
     def __init__(self, net: ReaderNet, tokenizer, card: ReaderCard, threads: int = 2, cached: int = 4096,
                  blend: ReaderBlend | None = None) -> None:
@@ -183,6 +184,7 @@ class Reader:
         self.blend = blend
         self.cached = cached
         self._passages: OrderedDict[str, torch.Tensor] = OrderedDict()
+        self._asked: tuple[str, torch.Tensor] | None = None
         self._lock = threading.Lock()  # the web server answers on several threads; the kept states are shared
         torch.set_num_threads(threads)
         self.score("预热", ["国家《预热》：预热。"] * 2)  # first-call allocations belong to start-up
@@ -211,8 +213,9 @@ class Reader:
         return self.net.none.item()
 
     def forget(self) -> None:
-        """Drop the kept passage states (to measure a cold start)."""
+        """Drop the kept states (to measure a cold start)."""
         self._passages.clear()
+        self._asked = None
 
     def states(self, texts: list[str], prefix: str, tokens: int) -> list[torch.Tensor]:
         """Lower states of texts of one side (`QUERY_PREFIX` or `PASSAGE_PREFIX`), at most `tokens` tokens each."""
@@ -235,7 +238,9 @@ class Reader:
             self._passages.move_to_end(passage)
         while len(self._passages) > self.cached:
             self._passages.popitem(last=False)
-        asked = self.states([question], QUERY_PREFIX, self.card.question_tokens)[0]
+        if self._asked is None or self._asked[0] != question:
+            self._asked = question, self.states([question], QUERY_PREFIX, self.card.question_tokens)[0]
+        asked = self._asked[1]
         with torch.inference_mode():
             return self.net.joint([asked] * len(passages), [self._passages[p] for p in passages]).tolist()
 

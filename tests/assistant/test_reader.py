@@ -55,6 +55,19 @@ def test_scores_do_not_depend_on_what_else_is_in_the_batch(reader):
     assert reader.score(question, []) == []
 
 
+def test_a_question_is_encoded_once_for_its_candidates_and_its_lead_with_the_same_scores(reader, monkeypatch):
+    question = reader_question("稳岗返还比例是多少？", "湛河区")
+    passages = ["国家《关于做好失业保险稳岗位提技能防失业工作的通知》：中小微企业返还比例从60%最高提至90%。",
+                "国家《关于做好失业保险稳岗位提技能防失业工作的通知》：大型企业返还比例从30%提至50%。"]
+    reader.forget()
+    cold = reader.score(question, passages)
+    encoded = []
+    monkeypatch.setattr(reader, "states", lambda texts, *rest: encoded.append(texts) or Reader.states(reader, texts, *rest))
+    assert reader.score(question, passages) == cold and encoded == []  # candidates, then the lead: one encoding
+    reader.score(reader_question("稳岗返还多久到账？", "湛河区"), passages)
+    assert len(encoded) == 1  # another question is encoded anew
+
+
 def test_the_gold_clause_outscores_a_random_clause_for_training_questions(reader, corpus):
     golds, rng = Golds(corpus), random.Random(7)
     rows = [r for r in load_questions() if r["kind"] == "answerable" and r.get("answer") and r["voice"] == "owner"]
