@@ -22,7 +22,7 @@ import json
 import math
 import random
 import time
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import torch
@@ -62,8 +62,10 @@ class FitConfig:
     budget_minutes: float = 48.0  # training stops here whatever is left, so `make reader` stays within the hour
     sentence_weight: float = 0.5  # of the loss over a gold clause's sentences, beside the loss over the list
     sentence_negatives: int = 2  # of a list's other sentences in a step (sampled), beside the answering one
-    bfloat16: bool = True  # the joint layers' matmuls in bfloat16 (weights and optimiser stay fp32): 1.8x the steps
-    # a minute on a CPU with AVX-512 BF16, which is what lets a third epoch into the budget
+    # the joint layers' matmuls in bfloat16 (weights and optimiser stay fp32) where the CPU has it natively: 1.8x
+    # the steps a minute with AVX-512 BF16, which lets a third epoch into the budget; emulated (AVX2 only) it is
+    # some 40x slower than fp32, and the budget would end training in its first epoch
+    bfloat16: bool = field(default_factory=lambda: torch.ops.mkldnn._is_mkldnn_bf16_supported())
 
 
 def training_lists(lists: list[dict], epoch: int, rng: random.Random) -> list[dict]:
