@@ -162,6 +162,7 @@ def fit(lists: list[dict], data_dir: Path, delta: Path, config: FitConfig = FitC
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda s: min((s + 1) / warmup, max(0.0, (steps - s) / max(1, steps - warmup))))
     step, running, stopped = 0, 0.0, False
+    stepping = (time.perf_counter() - started) / 60  # minutes spent before the first step
     log(f"training {sum(p.numel() for p in body + head) / 1e6:.2f} M parameters on {len(rows)} lists, "
         f"{steps} steps, {config.threads} threads")
     net.train()
@@ -198,6 +199,9 @@ def fit(lists: list[dict], data_dir: Path, delta: Path, config: FitConfig = FitC
             minutes = (time.perf_counter() - started) / 60
             if step % 100 == 0:
                 log(f"epoch {epoch + 1} step {step}/{steps} loss {running:.3f} {minutes:.1f} min")
+            if step == 100 and (projected := minutes + (steps - step) * (minutes - stepping) / step) > config.budget_minutes:
+                log(f"at this machine's pace the fit needs {projected:.0f} min: the budget of {config.budget_minutes} min "
+                    f"will stop it short of its {steps} steps, the learning rate not yet decayed (--budget to finish)")
             if minutes > config.budget_minutes:
                 log(f"time budget of {config.budget_minutes} min reached at step {step}/{steps}")
                 stopped = True
