@@ -4,7 +4,7 @@ import random
 import pytest
 import torch
 
-from train.fit import auc, listwise_loss, metrics, sampled, sampled_sentences
+from train.fit import auc, capped, listwise_loss, metrics, sampled, sampled_sentences
 
 
 def test_the_loss_falls_as_the_positive_outscores_the_others_and_none():
@@ -27,6 +27,13 @@ def test_a_training_list_keeps_positives_and_the_hard_negatives_first():
     chosen = sampled({"candidates": candidates}, 6, random.Random(0))
     assert [c["source"] for c in chosen[:2]] == ["gold", "nearest"]
     assert [c["rank"] for c in chosen[2:]] == [1, 2, 3, 4]
+
+
+def test_the_step_cap_cuts_the_last_epochs_short_never_the_first():
+    epochs = [list(range(10)), list(range(10, 20)), list(range(20, 30))]
+    assert capped(epochs, 14) == [list(range(10)), list(range(10, 14))]
+    assert capped(epochs, 30) == epochs and capped(epochs, 99) == epochs
+    assert capped(epochs, 6) == [list(range(6))]
 
 
 def test_auc_is_the_chance_a_positive_outscores_a_negative():
