@@ -241,6 +241,17 @@ def test_a_figure_stated_for_other_members_of_a_group_is_not_the_askers(assistan
     assert not answered.refused and "10万元" in answered.text.splitlines()[0]
 
 
+@pytest.mark.parametrize("with_reader", [False, True])
+def test_months_of_rent_waived_for_state_owned_premises_are_not_a_private_landlords(request, with_reader):
+    # every rule that gives months of rent gives them for 国有 premises (a 中央企业's included); for others a
+    # landlord is only encouraged to waive some
+    assistant = request.getfixturevalue("reader_assistant" if with_reader else "assistant")
+    declined = assistant.ask("我在鲁山县租的是私人房东的门面，房租能免几个月？", location="鲁山县")
+    assert declined.refused and "没有写明私人的规定" in declined.text and "最接近的是" in declined.text
+    answered = assistant.ask("鲁山县承租国有资产类经营用房，房租能免几个月？", location="鲁山县")
+    assert not answered.refused and "免收3个月房租" in answered.text.splitlines()[0]
+
+
 def test_a_figure_stated_for_another_mode_of_transport_is_declined_without_a_typed_detail(assistant):
     answer = assistant.ask("国家支持发行多少亿的公路建设债券？")  # 3000亿元 is for 铁路建设债券
     assert answer.refused and "写明的是铁路的规定，没有写明公路的规定" in answer.text

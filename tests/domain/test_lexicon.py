@@ -62,6 +62,9 @@ def test_a_group_of_alternatives_names_each_member_and_no_open_range():
     assert grades.named_in("高级技师") == {4: "高级技师"}  # not also 技师
     boards = LEXICON.alternatives["挂牌板块"]  # a member by any of its names: 北京证券交易所 is 北交所
     assert boards.named_in("对主板、科创板、创业板及北京证券交易所上市的企业") == {1: "北京证券交易所", 2: "主板"}
+    owners = LEXICON.alternatives["房屋产权"]  # a 中央企业's premises are state-owned; 非国有 is not 国有
+    assert owners.named_in("承租中央企业房屋的服务业小微企业") == {0: "中央企业房屋"}
+    assert owners.named_in("对承租非国有资产类经营用房的") == {1: "非国有"}
 
 
 def test_a_group_of_alternatives_with_one_member_is_an_error(tmp_path: Path):
