@@ -82,13 +82,16 @@ def understand(question: str, history: Sequence[dict[str, str]] = (), location: 
         words=tuple(dict.fromkeys(words)),
         language="en" if english else "zh",
         place_note=place_note,
-        qualifiers=_qualifiers(" ".join([topic, *(t for _, ts in glossed for t in ts)])),  # 省级 is no place
+        qualifiers=_qualifiers(topic, topic_only),
     )
 
 
-def _qualifiers(text: str) -> tuple[Qualifier, ...]:
-    """For each group of alternatives of which `text` names exactly one member, that member: a question about
-    a 县级 base and 省级 awards asks about neither alone."""
+def _qualifiers(topic: str, topic_only: str) -> tuple[Qualifier, ...]:
+    """For each group of alternatives of which the topic names exactly one member, that member: a question about
+    a 县级 base and 省级 awards asks about neither alone. The Chinese is read with its places (省级 is no place),
+    the English without ("Lushan County" is no 县级). What the asker says they are not names nothing."""
+    glossed = glossary_hits(LEXICON.denied.sub("，", topic_only))
+    text = " ".join([LEXICON.denied.sub("，", topic), *(t for _, ts in glossed for t in ts)])
     found = ((group, group.named_in(text)) for group in LEXICON.alternatives.values())
     return tuple(Qualifier(group.name, *next(iter(named.items()))) for group, named in found if len(named) == 1)
 

@@ -77,6 +77,7 @@ class Lexicon:
     glossary: dict[str, tuple[str, ...]]  # English word or phrase (lower case) → Chinese terms clauses use
     assigns_responsibility: re.Pattern[str]  # a clause's text naming who is responsible (由市市场监管局负责)
     alternatives: dict[str, Alternatives]  # by name
+    denied: re.Pattern[str]  # how an asker says what they are not: members named there are not the asker's
 
 
 ASKS = ("department", "deadline", "figure", "when", "local", "owned", "follow_up_start", "request")
@@ -165,6 +166,7 @@ def load(directory: Path = DATA_DIR) -> Lexicon:
         glossary=read_glossary(directory / "glossary_en.tsv"),
         assigns_responsibility=_compile(data.get("assigns_responsibility"), "assigns_responsibility"),
         alternatives=alternatives,
+        denied=_compile(data.get("denied"), "denied"),
     )
 
 

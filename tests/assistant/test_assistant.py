@@ -241,6 +241,14 @@ def test_a_figure_stated_for_other_members_of_a_group_is_not_the_askers(assistan
     assert not answered.refused and "10万元" in answered.text.splitlines()[0]
 
 
+def test_a_level_naming_who_pays_is_not_a_level_the_figure_is_stated_for(assistant):
+    # "服务企业申报市级财政对首次认定的国家级、省级中小企业公共服务示范平台…分别给予50万元、30万元": 市级 pays
+    declined = assistant.ask("评上了市级中小企业公共服务示范平台，区里一次性奖励多少钱？", location="湛河区")
+    assert declined.refused and "写明的是国家级、省级的规定，没有写明市级" in declined.text
+    answered = assistant.ask("评上了省级中小企业公共服务示范平台，区里一次性奖励多少钱？", location="湛河区")
+    assert not answered.refused and "30万元" in answered.text.splitlines()[0]
+
+
 @pytest.mark.parametrize("with_reader", [False, True])
 def test_months_of_rent_waived_for_state_owned_premises_are_not_a_private_landlords(request, with_reader):
     # every rule that gives months of rent gives them for 国有 premises (a 中央企业's included); for others a
