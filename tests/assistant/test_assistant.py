@@ -260,6 +260,18 @@ def test_months_of_rent_waived_for_state_owned_premises_are_not_a_private_landlo
     assert not answered.refused and "免收3个月房租" in answered.text.splitlines()[0]
 
 
+@pytest.mark.parametrize("with_reader", [False, True])
+def test_a_figure_stated_for_small_and_micro_firms_is_not_a_medium_sized_firms(request, with_reader):
+    # the province's 30万元以下免抵押、免担保信用贷款 are for 服务业小微企业、个体工商户
+    assistant = request.getfixturevalue("reader_assistant" if with_reader else "assistant")
+    declined = assistant.ask("中型企业能申请免抵押免担保的信用贷款吗？额度多少？")
+    assert declined.refused and "写明的是小微的规定，没有写明中型企业" in declined.text and "最接近的是" in declined.text
+    english = assistant.ask("We are a medium-sized firm, not a small one. How much unsecured credit loan can we get?")
+    assert english.refused and "not for 中型企业" in english.text
+    answered = assistant.ask("小微企业能申请免抵押免担保的信用贷款吗？额度多少？")
+    assert not answered.refused and "30万元" in answered.text.splitlines()[0]
+
+
 def test_a_figure_stated_for_another_mode_of_transport_is_declined_without_a_typed_detail(assistant):
     answer = assistant.ask("国家支持发行多少亿的公路建设债券？")  # 3000亿元 is for 铁路建设债券
     assert answer.refused and "写明的是铁路的规定，没有写明公路的规定" in answer.text

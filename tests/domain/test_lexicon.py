@@ -65,6 +65,18 @@ def test_a_group_of_alternatives_names_each_member_and_no_open_range():
     owners = LEXICON.alternatives["房屋产权"]  # a 中央企业's premises are state-owned; 非国有 is not 国有
     assert owners.named_in("承租中央企业房屋的服务业小微企业") == {0: "中央企业房屋"}
     assert owners.named_in("对承租非国有资产类经营用房的") == {1: "非国有"}
+    assert levels.named_in("争取省级财政资金对国家级专精特新“小巨人”企业") == {0: "国家级"}  # 省级 pays
+    sizes = LEXICON.alternatives["企业规模"]  # 中小微企业 are 中型 and 小微; 大中小企业 are all three
+    assert sizes.named_in("将中小微企业返还比例从60%最高提至90%") == {1: "中小微企业", 2: "中小微企业"}
+    assert sizes.named_in("推动大中小企业融通发展") == {0: "大中小", 1: "大中小", 2: "大中小"}
+    assert sizes.named_in("对小型微利企业年应纳税所得额") == {2: "小型"}
+    assert sizes.named_in("大型企业、龙头企业") == {0: "大型企业"}
+
+
+def test_what_an_asker_says_they_are_not_is_found_and_a_question_is_not_a_denial():
+    assert LEXICON.denied.search("租的是村集体的房子，不是国有的").group() == "不是国有的"
+    assert LEXICON.denied.search("we are a medium-sized firm, not a small one").group().startswith("not a small")
+    assert LEXICON.denied.search("是不是只有国有的房子才能免") is None
 
 
 def test_a_group_of_alternatives_with_one_member_is_an_error(tmp_path: Path):
