@@ -272,6 +272,14 @@ def test_a_figure_stated_for_small_and_micro_firms_is_not_a_medium_sized_firms(r
     assert not answered.refused and "30万元" in answered.text.splitlines()[0]
 
 
+def test_a_figure_stated_for_one_year_is_not_another_years(assistant):
+    # 鲁山县 states 2022年's target (20家) and the 十四五's, none for 2023年
+    declined = assistant.ask("鲁山县2023年新增规上工业企业的目标是多少家？", location="鲁山县")
+    assert declined.refused and "写明的是2022年的规定，没有写明2023年" in declined.text
+    answered = assistant.ask("鲁山县2022年新增规上工业企业的目标是多少家？", location="鲁山县")
+    assert not answered.refused and "20家" in answered.text.splitlines()[0]
+
+
 def test_a_figure_stated_for_another_mode_of_transport_is_declined_without_a_typed_detail(assistant):
     answer = assistant.ask("国家支持发行多少亿的公路建设债券？")  # 3000亿元 is for 铁路建设债券
     assert answer.refused and "写明的是铁路的规定，没有写明公路的规定" in answer.text
