@@ -241,6 +241,14 @@ def test_a_figure_stated_for_other_members_of_a_group_is_not_the_askers(assistan
     assert not answered.refused and "10万元" in answered.text.splitlines()[0]
 
 
+def test_a_figure_for_levels_from_the_province_up_is_not_a_county_levels(assistant):
+    # the province rewards 省级以上技术转移示范机构 (最高2%不超过100万元); a 县级 one is below the range
+    declined = assistant.ask("我们是县级技术转移示范机构，省里奖补多少？")
+    assert declined.refused and "写明的是省级以上的规定，没有写明县级" in declined.text
+    answered = assistant.ask("我们是省级技术转移示范机构，省里奖补多少？")
+    assert not answered.refused and "100万元" in answered.text.splitlines()[0]
+
+
 def test_a_level_naming_who_pays_is_not_a_level_the_figure_is_stated_for(assistant):
     # "服务企业申报市级财政对首次认定的国家级、省级中小企业公共服务示范平台…分别给予50万元、30万元": 市级 pays
     declined = assistant.ask("评上了市级中小企业公共服务示范平台，区里一次性奖励多少钱？", location="湛河区")

@@ -139,6 +139,7 @@ def test_the_kind_of_detail_asked_for_is_recognised(question, detail):
     ("门面是从村里租的，属于村集体的房子，不是国有单位的，房租能免几个月？", ["村集体"]),
     ("刚评上市级的专精特新，不是省级也不是国家级，区里一次性奖励多少？", ["市级"]),
     ("是不是只有国有单位的房子才能免房租？", ["国有单位"]),  # asked, not denied
+    ("认定的是县级标准，不够市级，一次性奖励多少？", ["县级"]),
 ])
 def test_the_one_member_of_a_group_of_alternatives_a_question_names_is_its_qualifier(question, said):
     assert [q.said for q in understand(question).qualifiers] == said
