@@ -280,6 +280,15 @@ def test_a_figure_stated_for_small_and_micro_firms_is_not_a_medium_sized_firms(r
     assert not answered.refused and "30万元" in answered.text.splitlines()[0]
 
 
+def test_an_award_for_专精特新_firms_is_not_an_innovative_smes(reader_assistant):
+    # 示范区 rewards 国家级专精特新“小巨人” (50万元) and 省级“专精特新” firms (20万元); the rung below has none
+    assistant = reader_assistant
+    declined = assistant.ask("示范区企业评上了省里的创新型中小企业（还不是zjtx），有没有一次性奖金，多少钱？")
+    assert declined.refused and "没有写明创新型中小企业" in declined.text
+    answered = assistant.ask("示范区企业评上了省级专精特新中小企业，有没有一次性奖金，多少钱？")
+    assert not answered.refused and "20万元" in answered.text.splitlines()[0]
+
+
 def test_a_figure_stated_for_one_year_is_not_another_years(assistant):
     # 鲁山县 states 2022年's target (20家) and the 十四五's, none for 2023年
     declined = assistant.ask("鲁山县2023年新增规上工业企业的目标是多少家？", location="鲁山县")

@@ -72,6 +72,8 @@ def test_a_group_of_alternatives_names_each_member_and_no_open_range():
     assert sizes.named_in("推动大中小企业融通发展") == {0: "大中小", 1: "大中小", 2: "大中小"}
     assert sizes.named_in("对小型微利企业年应纳税所得额") == {2: "小型"}
     assert sizes.named_in("大型企业、龙头企业") == {0: "大型企业"}
+    rungs = LEXICON.alternatives["企业梯度"]  # 专精特新“小巨人” names both rungs
+    assert rungs.named_in("对首次认定的国家级专精特新“小巨人”企业") == {1: "专精特新", 2: "小巨人"}
     years = LEXICON.alternatives["年份"]  # a period names each year it spans
     assert years.named_in("2022 年1月1日至2023年12月31日") == {3: "2022 年", 4: "2023年"}
 
