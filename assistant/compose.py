@@ -198,8 +198,12 @@ def compose(
     lead = _leading(query, citations, stating, _stating(answering, words, DATE) if query.wants == "deadline" else None,
                     asked)
     if lead is not None and lead_sentence is not None:
-        rule, _, wanted = lead
-        sentence = lead_sentence(rule, lead_candidates(rule.clause.text, wanted), asked)
+        rule, chosen_by_words, wanted = lead
+        # never a sentence stating it for others than the asker: "承租国有资产类经营用房的免收3个月房租" beside the
+        # 非国有 one in the same clause does not answer a private landlord's tenant
+        parts = [part for part in lead_candidates(rule.clause.text, wanted)
+                 if not _named_instead(part, query.qualifiers)]
+        sentence = lead_sentence(rule, parts or [chosen_by_words], asked)
         if sentence not in rule.quote:  # the reader's sentence lies outside the quote: quote the run holding it
             requoted = replace(rule, quote=best_quote(rule.clause.text, words, wanted, around=sentence))
             citations = [requoted if c is rule else c for c in citations]

@@ -120,6 +120,17 @@ def test_the_reader_is_offered_the_sentences_stating_what_was_asked_though_the_w
     assert "2022年12月31日" in answer.text.split("\n")[0]
 
 
+def test_the_reader_is_not_offered_sentences_stating_it_for_others_than_the_asker(corpus):
+    # the province's clause gives 国有 premises' tenants months of rent, and 非国有 ones' landlords a 20% reward
+    clause = next(c for c in corpus.clauses if "规范有序推进国有资产类经营用房租金减免" in c.text and "承租非国有" in c.text)
+    query = understand("租的是私人房东的门面，房租减免有什么政策？多少？", location="焦作市")
+    offered = []
+    answer = compose(query, [strong_hit(corpus, clause)], corpus, tokens(query.search_text), "2026-11-23", 5, 0.54,
+                     {}, lead_sentence=lambda citation, parts, detail: offered.extend(parts) or parts[0])
+    assert offered and not any("国有" in part.replace("非国有", "") for part in offered)
+    assert "非国有" in answer.text.split("\n")[0]
+
+
 def test_a_figure_stated_by_a_neighbouring_measure_of_the_same_place_does_not_answer(corpus):
     def hit(place: str, label: str, needle: str, order: float) -> Hit:
         clause = next(c for c in corpus.clauses if c.label == label and needle in c.text
