@@ -232,69 +232,54 @@ def test_an_amount_per_unit_is_stated_only_by_a_sentence_giving_it_per_that_unit
     assert not answered.refused and "每人每年5000元" in answered.text.splitlines()[0]
 
 
-def test_a_figure_stated_for_other_members_of_a_group_is_not_the_askers(assistant):
+# (the assistant, a question naming a member the rule does not, what its decline says, the asker's place,
+#  a question naming one the rule does, what the answer's lead states)
+FOR_OTHERS = {
     # 焦作 rewards 国家级、省级、市级 星创天地 (50, 20, 10万元); a 县级 one is not among them
-    declined = assistant.ask("县级星创天地新认定，焦作市给多少奖励？")
-    assert declined.refused and not declined.citations
-    assert "写明的是国家级、省级、市级的规定，没有写明县级" in declined.text and "最接近的是" in declined.text
-    answered = assistant.ask("市级星创天地新认定，焦作市给多少奖励？")
-    assert not answered.refused and "10万元" in answered.text.splitlines()[0]
-
-
-def test_a_figure_for_levels_from_the_province_up_is_not_a_county_levels(assistant):
+    "level": ("assistant", "县级星创天地新认定，焦作市给多少奖励？", "写明的是国家级、省级、市级的规定，没有写明县级", None,
+              "市级星创天地新认定，焦作市给多少奖励？", "10万元"),
     # the province rewards 省级以上技术转移示范机构 (最高2%不超过100万元); a 县级 one is below the range
-    declined = assistant.ask("我们是县级技术转移示范机构，省里奖补多少？")
-    assert declined.refused and "写明的是省级以上的规定，没有写明县级" in declined.text
-    answered = assistant.ask("我们是省级技术转移示范机构，省里奖补多少？")
-    assert not answered.refused and "100万元" in answered.text.splitlines()[0]
-
-
-def test_a_level_naming_who_pays_is_not_a_level_the_figure_is_stated_for(assistant):
+    "a range of levels": ("assistant", "我们是县级技术转移示范机构，省里奖补多少？", "写明的是省级以上的规定，没有写明县级", None,
+                          "我们是省级技术转移示范机构，省里奖补多少？", "100万元"),
     # "服务企业申报市级财政对首次认定的国家级、省级中小企业公共服务示范平台…分别给予50万元、30万元": 市级 pays
-    declined = assistant.ask("评上了市级中小企业公共服务示范平台，区里一次性奖励多少钱？", location="湛河区")
-    assert declined.refused and "写明的是国家级、省级的规定，没有写明市级" in declined.text
-    answered = assistant.ask("评上了省级中小企业公共服务示范平台，区里一次性奖励多少钱？", location="湛河区")
-    assert not answered.refused and "30万元" in answered.text.splitlines()[0]
-
-
-@pytest.mark.parametrize("with_reader", [False, True])
-def test_months_of_rent_waived_for_state_owned_premises_are_not_a_private_landlords(request, with_reader):
+    "a paying level": ("assistant", "评上了市级中小企业公共服务示范平台，区里一次性奖励多少钱？",
+                       "写明的是国家级、省级的规定，没有写明市级", "湛河区",
+                       "评上了省级中小企业公共服务示范平台，区里一次性奖励多少钱？", "30万元"),
     # every rule that gives months of rent gives them for 国有 premises (a 中央企业's included); for others a
     # landlord is only encouraged to waive some
-    assistant = request.getfixturevalue("reader_assistant" if with_reader else "assistant")
-    declined = assistant.ask("我在鲁山县租的是私人房东的门面，房租能免几个月？", location="鲁山县")
-    assert declined.refused and "没有写明私人的规定" in declined.text and "最接近的是" in declined.text
-    answered = assistant.ask("鲁山县承租国有资产类经营用房，房租能免几个月？", location="鲁山县")
-    assert not answered.refused and "免收3个月房租" in answered.text.splitlines()[0]
+    **{f"owner{reading}": (assistant, "我在鲁山县租的是私人房东的门面，房租能免几个月？", "没有写明私人的规定", "鲁山县",
+                           "鲁山县承租国有资产类经营用房，房租能免几个月？", "免收3个月房租")
+       for reading, assistant in (("", "assistant"), (", read", "reader_assistant"))},
+    # the province's 30万元以下免抵押、免担保信用贷款 are for 服务业小微企业、个体工商户
+    **{f"firm size{reading}": (assistant, "中型企业能申请免抵押免担保的信用贷款吗？额度多少？", "写明的是小微的规定，没有写明中型企业",
+                               None, "小微企业能申请免抵押免担保的信用贷款吗？额度多少？", "30万元")
+       for reading, assistant in (("", "assistant"), (", read", "reader_assistant"))},
+    # 示范区 rewards 国家级专精特新“小巨人” (50万元) and 省级“专精特新” firms (20万元); the rung below has none
+    "the 专精特新 ladder, read": ("reader_assistant", "示范区企业评上了省里的创新型中小企业（还不是zjtx），有没有一次性奖金，多少钱？",
+                                 "没有写明创新型中小企业", None, "示范区企业评上了省级专精特新中小企业，有没有一次性奖金，多少钱？",
+                                 "20万元"),
+    # 鲁山县 states 2022年's target (20家) and the 十四五's, none for 2023年
+    "year": ("assistant", "鲁山县2023年新增规上工业企业的目标是多少家？", "写明的是2022年的规定，没有写明2023年", "鲁山县",
+             "鲁山县2022年新增规上工业企业的目标是多少家？", "20家"),
+}
+
+
+@pytest.mark.parametrize("case", FOR_OTHERS.values(), ids=FOR_OTHERS.keys())
+def test_a_figure_stated_for_other_members_of_a_group_is_not_the_askers(request, case):
+    fixture, asked_for_another, says, location, asked_for_one_named, states = case
+    assistant = request.getfixturevalue(fixture)
+    declined = assistant.ask(asked_for_another, location=location)
+    assert declined.refused and not declined.citations
+    assert says in declined.text and "最接近的是" in declined.text
+    answered = assistant.ask(asked_for_one_named, location=location)
+    assert not answered.refused and states in answered.text.splitlines()[0]
 
 
 @pytest.mark.parametrize("with_reader", [False, True])
-def test_a_figure_stated_for_small_and_micro_firms_is_not_a_medium_sized_firms(request, with_reader):
-    # the province's 30万元以下免抵押、免担保信用贷款 are for 服务业小微企业、个体工商户
+def test_a_medium_sized_firm_saying_so_in_english_is_not_told_a_small_firms_figure(request, with_reader):
     assistant = request.getfixturevalue("reader_assistant" if with_reader else "assistant")
-    declined = assistant.ask("中型企业能申请免抵押免担保的信用贷款吗？额度多少？")
-    assert declined.refused and "写明的是小微的规定，没有写明中型企业" in declined.text and "最接近的是" in declined.text
-    english = assistant.ask("We are a medium-sized firm, not a small one. How much unsecured credit loan can we get?")
-    assert english.refused and "not for 中型企业" in english.text
-    answered = assistant.ask("小微企业能申请免抵押免担保的信用贷款吗？额度多少？")
-    assert not answered.refused and "30万元" in answered.text.splitlines()[0]
-
-
-def test_an_award_for_专精特新_firms_is_not_an_innovative_smes(reader_assistant):
-    # 示范区 rewards 国家级专精特新“小巨人” (50万元) and 省级“专精特新” firms (20万元); the rung below has none
-    assistant = reader_assistant
-    declined = assistant.ask("示范区企业评上了省里的创新型中小企业（还不是zjtx），有没有一次性奖金，多少钱？")
-    assert declined.refused and "没有写明创新型中小企业" in declined.text
-    answered = assistant.ask("示范区企业评上了省级专精特新中小企业，有没有一次性奖金，多少钱？")
-    assert not answered.refused and "20万元" in answered.text.splitlines()[0]
-
-
-def test_a_figure_stated_for_one_year_is_not_another_years(assistant):
-    # 鲁山县 states 2022年's target (20家) and the 十四五's, none for 2023年
-    declined = assistant.ask("鲁山县2023年新增规上工业企业的目标是多少家？", location="鲁山县")
-    assert declined.refused and "写明的是2022年的规定，没有写明2023年" in declined.text
-    answered = assistant.ask("鲁山县2022年新增规上工业企业的目标是多少家？", location="鲁山县")
-    assert not answered.refused and "20家" in answered.text.splitlines()[0]
+    answer = assistant.ask("We are a medium-sized firm, not a small one. How much unsecured credit loan can we get?")
+    assert answer.refused and "not for 中型企业" in answer.text
 
 
 def test_a_figure_stated_for_another_mode_of_transport_is_declined_without_a_typed_detail(assistant):
