@@ -371,9 +371,16 @@ def _stating(citations: list[Citation], words: list[str], asked: re.Pattern[str]
     of a group the question names one of (市级 for a 县级 question) does not. None when none does or nothing was
     asked."""
     if asked:
+        stated_for_others: set[Qualifier] = set()
         for citation in citations:
             sentence = best_quote(citation.quote, words, asked, 1)
-            if asked.search(sentence) and not _named_instead(sentence, qualifiers):
+            if not asked.search(sentence):
+                continue
+            if instead := _named_instead(sentence, qualifiers):
+                stated_for_others.add(instead[0])
+            elif all(q.member in LEXICON.alternatives[q.group].named_in(sentence) for q in stated_for_others):
+                # once a rule states it for others, another's figure answers only if it names the asker's member:
+                # not the 中央企业's monthly report "于每月5日前" after the 国有 months, for a private landlord's tenant
                 return citation, sentence
     return None
 

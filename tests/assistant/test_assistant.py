@@ -250,6 +250,9 @@ FOR_OTHERS = {
     **{f"owner{reading}": (assistant, "我在鲁山县租的是私人房东的门面，房租能免几个月？", "没有写明私人的规定", "鲁山县",
                            "鲁山县承租国有资产类经营用房，房租能免几个月？", "免收3个月房租")
        for reading, assistant in (("", "assistant"), (", read", "reader_assistant"))},
+    "owner, in English": ("assistant", "We rent our shop from a private landlord. How many months of rent are waived?",
+                          "not for 私人", "鲁山县", "We rent state-owned premises. How many months of rent are waived?",
+                          "免收3个月房租"),
     # the province's 30万元以下免抵押、免担保信用贷款 are for 服务业小微企业、个体工商户
     **{f"firm size{reading}": (assistant, "中型企业能申请免抵押免担保的信用贷款吗？额度多少？", "写明的是小微的规定，没有写明中型企业",
                                None, "小微企业能申请免抵押免担保的信用贷款吗？额度多少？", "30万元")
@@ -270,7 +273,7 @@ def test_a_figure_stated_for_other_members_of_a_group_is_not_the_askers(request,
     assistant = request.getfixturevalue(fixture)
     declined = assistant.ask(asked_for_another, location=location)
     assert declined.refused and not declined.citations
-    assert says in declined.text and "最接近的是" in declined.text
+    assert says in declined.text and ("最接近的是" in declined.text or "The nearest clause is" in declined.text)
     answered = assistant.ask(asked_for_one_named, location=location)
     assert not answered.refused and states in answered.text.splitlines()[0]
 
