@@ -54,7 +54,7 @@ def test_a_channel_is_stated_by_a_named_one_in_use_not_by_a_platform_party_to_th
     assert not channel.search("鼓励电商平台出台阶段性费率优惠措施")
 
 
-def test_a_group_of_alternatives_names_each_member_and_no_open_range():
+def test_a_group_of_alternatives_names_each_member_a_range_or_a_list_spans():
     levels = LEXICON.alternatives["级别"]
     assert levels.named_in("对新认定的国家级、省级、市级星创天地") == {0: "国家级", 1: "省级", 2: "市级"}
     assert levels.named_in("省级以上中小企业公共服务示范平台") == {0: "省级以上", 1: "省级以上"}  # a range: each level
