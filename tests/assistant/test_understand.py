@@ -96,6 +96,9 @@ def test_paying_pension_contributions_is_business_drawing_a_pension_is_not():
     ("印花税税率是多少？", "share"),
     ("按发票价的百分之几给？", "share"),
     ("负责这事的科长叫啥名字，手机号多少？", "contact"),
+    ("区人社局的咨询电话是多少？", "contact"),
+    ("办这个打哪个电话？", "contact"),
+    ("一家物流公司的老板打来电话，问信用修复审核要几天", None),  # a story's call, not a number asked for
     ("申报表去哪下载？", "channel"),
     ("在哪个系统上填报？", "channel"),
     ("申请要交哪些材料？", "materials"),
@@ -225,6 +228,16 @@ def test_a_retold_call_without_question_marks_asks_what_the_caller_wants_to_know
     query = understand(story)
     assert "房租" in query.search_text
     assert "报表" not in query.search_text and "修路" not in query.search_text  # questions told of, sent elsewhere
+
+
+def test_a_caller_s_request_asks_even_without_a_question_word_and_side_questions_sent_elsewhere_do_not():
+    story = ("记一下：示范区一家做家具的小厂，会计打来电话，说厂里这半年订单少了一半，老板借了不少钱。"
+             "她还问了送货的货车驾驶证能不能异地换证，这个我让她问交警；还问了仓库被人偷了能不能报案，我让她找派出所。"
+             "她想了解，企业缓缴住房公积金要在什么时间之前申请，缓缴期间职工提取公积金受不受影响")
+    query = understand(story)
+    assert query.out_of_scope is None  # the 驾驶证 of a question sent to the traffic police is not what is asked
+    assert "公积金" in query.search_text and "驾驶证" not in query.search_text
+    assert query.detail is None  # "打来电话" tells of the call
 
 
 def test_an_english_question_is_understood_in_english():
