@@ -39,7 +39,8 @@ def understand(question: str, history: Sequence[dict[str, str]] = (), location: 
     earlier = [match_key(turn["content"]) for turn in history if turn.get("role") == "user" and turn.get("content")]
     follow_up = bool(earlier) and _is_follow_up(asking)
     # a story names many places (where the asker is from, works, looks at flats): the asking sentences say which counts
-    named = (_places(asking) if asking != key else []) or _places(key)
+    # where the asker was (原来在郑州…当店长) is not where they are
+    named = (_places(asking) if asking != key else []) or _places(LEXICON.asks["former"].sub("，", key))
     place = places.most_specific(named)
     if location:
         place = _narrower(place, places.place(location))

@@ -66,7 +66,7 @@ class Lexicon:
     domain_terms: tuple[str, ...]
     stop_words: frozenset[str]
     synonyms: dict[str, tuple[str, ...]]
-    asks: dict[str, re.Pattern[str]]  # department, deadline, figure, when, local, owned, follow_up_start, request, redirected
+    asks: dict[str, re.Pattern[str]]  # department, deadline, figure, when, local, owned, follow_up_start, request, redirected, former
     out_of_scope: tuple[RemitKind, ...]
     details: dict[str, DetailKind]
     desk_topics: dict[str, tuple[str, ...]]
@@ -80,7 +80,8 @@ class Lexicon:
     denied: re.Pattern[str]  # how an asker says what they are not: members named there are not the asker's
 
 
-ASKS = ("department", "deadline", "figure", "when", "local", "owned", "follow_up_start", "request", "redirected")
+ASKS = ("department", "deadline", "figure", "when", "local", "owned", "follow_up_start", "request", "redirected",
+        "former")
 
 
 def _compile(pattern: object, where: str) -> re.Pattern[str]:

@@ -240,6 +240,13 @@ def test_a_caller_s_request_asks_even_without_a_question_word_and_side_questions
     assert query.detail is None  # "打来电话" tells of the call
 
 
+def test_a_place_the_asker_was_does_not_locate_them():
+    story = ("我在深圳一家服装厂打了八年工，前年回老家在镇上开了个小超市，两个店员都是本村的。"
+             "这两年生意一般，听说返乡创业的有一次性开业补贴，想问问我这种能补多少钱")
+    assert understand(story).place is None
+    assert understand("我原来在郑州一家公司上班，现在回鲁山县开了个小饭馆，房租能减免吗？").place == "鲁山县"
+
+
 def test_an_english_question_is_understood_in_english():
     query = understand("Can I defer social insurance payments in Lushan County?")
     assert query.language == "en" and query.place == "鲁山县"
