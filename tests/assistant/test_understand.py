@@ -44,6 +44,8 @@ def test_colloquial_words_bring_their_policy_terms():
     assert {"餐饮", "租金", "经营用房"} <= set(query.terms)
     # the clauses say 毕业年度…高校毕业生, an owner says 应届生
     assert {"高校毕业生", "毕业年度"} <= set(understand("我们公司今年招了应届生，有什么补贴").terms)
+    # an English asker's abbreviations: the NEEQ is the 新三板, Q2 the 第二季度
+    assert {"新三板", "第二季度"} <= set(understand("We are quoted on the NEEQ; is there a Q2 full-capacity bonus?").terms)
 
 
 @pytest.mark.parametrize("question", [
