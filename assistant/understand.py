@@ -115,15 +115,14 @@ def _read_story(text: str) -> tuple[str, str]:
         return text, ""
     parts = [p.strip() for p in _PARTS.findall(text) if p.strip()]
     request, redirected = LEXICON.asks["request"], LEXICON.asks["redirected"]
-    chosen = [i for i, part in enumerate(parts) if _QUESTION_MARK.search(part)]
-    if not chosen:  # no question mark: of the sentences worded as asking, those that say what the asker wants to
-        # know ("…是不是每个月都得报表，这个可以另外问统计局。他想知道市里奖励多少"); the others are told of
-        chosen = [i for i, part in enumerate(parts) if _ASKING.search(part) or request.search(part)]
-        chosen = [i for i in chosen if not redirected.search(parts[i])] or chosen
-        requested = [i for i in chosen if request.search(parts[i])]
-        chosen = [i for i in requested if _has_topic(parts[i])] or requested or chosen
+    marked = [i for i, part in enumerate(parts) if _QUESTION_MARK.search(part)]
+    chosen = marked or [i for i, part in enumerate(parts) if _ASKING.search(part) or request.search(part)]
     # a side question the hotline sent elsewhere is told of ("还问了驾驶证能不能异地办，我让他问交警"), not put to us
     chosen = [i for i in chosen if not redirected.search(parts[i])] or chosen
+    if not marked:  # no question mark: of the sentences worded as asking, those that say what the asker wants to
+        # know ("…是不是每个月都得报表，这个可以另外问统计局。他想知道市里奖励多少"); the others are told of
+        requested = [i for i in chosen if request.search(parts[i])]
+        chosen = [i for i in requested if _has_topic(parts[i])] or requested or chosen
     context = [i - 1 for i in chosen if i > 0 and len(parts[i]) < SHORT_ASKING_CHARS and i - 1 not in chosen]
     # the nearest sentence before the last asking one that names a topic
     leaning = next((j for j in range(max(chosen, default=0) - 1, -1, -1)

@@ -66,7 +66,7 @@ class Lexicon:
     domain_terms: tuple[str, ...]
     stop_words: frozenset[str]
     synonyms: dict[str, tuple[str, ...]]
-    asks: dict[str, re.Pattern[str]]  # department, deadline, figure, when, local, owned, follow_up_start, request, redirected, former
+    asks: dict[str, re.Pattern[str]]  # one pattern for each name of ASKS
     out_of_scope: tuple[RemitKind, ...]
     details: dict[str, DetailKind]
     desk_topics: dict[str, tuple[str, ...]]
