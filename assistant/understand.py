@@ -43,7 +43,11 @@ def understand(question: str, history: Sequence[dict[str, str]] = (), location: 
     named = (_places(asking) if asking != key else []) or _places(LEXICON.asks["former"].sub("，", key))
     place = places.most_specific(named)
     if location:
-        place = _narrower(place, places.place(location))
+        known = places.place(location)
+        # the asker who names their own place (or a place in it) beside another is not in that other place:
+        # "Our shop in Zhengzhou … half-price rent like the one Zhanhe offers?" asks from 郑州
+        own = [p for p in named if places.applies_to(known.name, p.name)]
+        place = _narrower(places.most_specific(own) if own else place, known)
     if not named:  # the place stays the one said last in the conversation until the asker names another
         for turn in reversed(earlier):
             said = places.most_specific(_places(turn))

@@ -32,6 +32,15 @@ def test_naming_another_place_moves_the_asker():
     assert understand("湛河区房租能减免吗？", location="鲁山县").place == "湛河区"
 
 
+def test_an_asker_who_names_their_own_place_beside_another_stays_in_their_own():
+    # another place's rule the asker heard of does not move them there: its rules do not apply to them
+    assert understand("Our shop is in Zhengzhou. Can we also get the rent cut Zhanhe gives?", location="郑州市").place == "郑州市"
+    assert understand("我们洛阳的厂能不能照湛河区的办法享受担保费减免？", location="洛阳市").place == "洛阳市"
+    # a place inside the asker's is still the narrower one, and a place named alone still moves them
+    assert understand("平顶山湛河区的房租减免有几个月？", location="平顶山市").place == "湛河区"
+    assert understand("湛河区房租能减免吗？", location="鲁山县").place == "湛河区"
+
+
 def test_a_follow_up_carries_the_earlier_topic_and_place():
     history = [{"role": "user", "content": "鲁山县企业上市有奖励吗？"}, {"role": "assistant", "content": "……"}]
     query = understand("找哪个部门？", history)

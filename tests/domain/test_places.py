@@ -46,6 +46,8 @@ def test_the_place_one_comes_to_or_sets_up_in_is_where_the_asker_acts():
     assert _asker("我是山东的货车司机，经常来河南送货") == ["河南省"]
     assert _asker("我在鲁山，想去湛河区开店，房租能减吗") == ["湛河区"]
     assert _asker("我在鲁山县开饭店") == ["鲁山县"]
+    # a place that says or gives something (焦作说对创业平台…, 焦作的创业补贴) is not one the asker sets up in
+    assert "金水区" in _asker("我在金水区开了个众创空间，焦作说对创业平台以奖代补")
 
 
 def test_places_set_side_by_side_are_all_kept():
