@@ -261,6 +261,10 @@ FOR_OTHERS = {
     "the 专精特新 ladder, read": ("reader_assistant", "示范区企业评上了省里的创新型中小企业（还不是zjtx），有没有一次性奖金，多少钱？",
                                  "没有写明创新型中小企业", None, "示范区企业评上了省级专精特新中小企业，有没有一次性奖金，多少钱？",
                                  "20万元"),
+    # the province's 14400元 a year is deducted by a 退役士兵's shop; no rule states a 残疾人's
+    **{f"who it is for{reading}": (assistant, "残疾人开个体户，每户每年能扣减多少税？", "写明的是退役士兵的规定，没有写明残疾人",
+                                   None, "退役士兵开个体户，每户每年能扣减多少税？", "14400元")
+       for reading, assistant in (("", "assistant"), (", read", "reader_assistant"))},
     # 鲁山县 states 2022年's target (20家) and the 十四五's, none for 2023年
     "year": ("assistant", "鲁山县2023年新增规上工业企业的目标是多少家？", "写明的是2022年的规定，没有写明2023年", "鲁山县",
              "鲁山县2022年新增规上工业企业的目标是多少家？", "20家"),

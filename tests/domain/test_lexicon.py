@@ -76,6 +76,10 @@ def test_a_group_of_alternatives_names_each_member_a_range_or_a_list_spans():
     assert rungs.named_in("对首次认定的国家级专精特新“小巨人”企业") == {1: "专精特新", 2: "小巨人"}
     years = LEXICON.alternatives["年份"]  # a period names each year it spans
     assert years.named_in("2022 年1月1日至2023年12月31日") == {3: "2022 年", 4: "2023年"}
+    groups = LEXICON.alternatives["重点群体"]  # a 就业创业证 marked for graduates names them, though not by name
+    assert groups.named_in("对自主就业退役士兵从事个体经营的") == {0: "退役士兵"}
+    assert groups.named_in("持《就业创业证》（注明“毕业年度内自主创业税收政策”）") == {1: "毕业年度"}
+    assert groups.named_in("对大中专学生、退役军人、失业人员、返乡创业农民工创办的实体") == {0: "退役军人", 1: "大中专学生", 2: "农民工"}
 
 
 def test_what_an_asker_says_they_are_not_is_found_and_a_question_is_not_a_denial():
