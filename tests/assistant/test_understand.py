@@ -181,6 +181,10 @@ def test_asking_for_a_city_s_own_rules_is_marked_local():
     # where the asker is, or the asker's own things, are not the place's own rules
     assert not understand("郑州有的企业能享受国家的房租补贴吗？").asks_local
     assert not understand("Our company in Shenzhen pays its own rent, can we get relief?").asks_local
+    # an industrial park, a service area or a housing estate is no 区's government
+    assert understand("洛阳区里有没有自己的房租补贴？", location="洛阳市").asks_local
+    assert not understand("物流园区里做核酸要不要钱？", location="武陟县").asks_local
+    assert not understand("我们厂在开发区里，小升规有人管吗？", location="开封市").asks_local
 
 
 @pytest.mark.parametrize("question", [
