@@ -143,10 +143,11 @@ def compose(
     said = _SAID[query.language]
     if query.out_of_scope:
         return refusal(query, location, query.out_of_scope, timings)
-    if location and not query.place_covered and query.asks_local:
-        # the wider places' rules apply, but the question is about the city's or county's own
-        return refusal(query, location, said["own"].format(place=location.name), timings)
     shortlist = hits[:top_k]
+    if location and not query.place_covered and query.asks_local and not _naming(shortlist, corpus, query.place):
+        # the wider places' rules apply, but the question is about the city's or county's own; unless a wider
+        # rule states the place's part ("信阳 150家" of the province's 小升规 targets)
+        return refusal(query, location, said["own"].format(place=location.name), timings)
     if not shortlist:
         return refusal(query, location, said["nothing"], timings)
     best_reading = max(h.scores.get("reader", -math.inf) for h in shortlist)
@@ -218,6 +219,12 @@ def compose(
         timings=timings,
         notice=notice,
     )
+
+
+def _naming(hits: list[Hit], corpus: Corpus, place: str) -> bool:
+    """Whether a hit's clause names the place (by its name or an alias): a wider rule stating its part."""
+    named = places.place(place)
+    return any(name in corpus.clause(h.clause_id).text for h in hits for name in (named.name, *named.aliases))
 
 
 def _each_place_represented(chosen: list[Hit], hits: list[Hit], corpus: Corpus, compared: tuple[str, ...],

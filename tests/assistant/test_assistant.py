@@ -74,6 +74,9 @@ def test_a_henan_city_outside_the_corpus_gets_the_province_rules_but_not_its_own
     assert {c.jurisdiction.level for c in province.citations} <= {"national", "province"}
     own = assistant.ask("我在商丘开饭店，市里给房租补贴吗？")
     assert own.refused and "本库没有商丘市本级的政策" in own.text
+    # but the province's rule that states each city's part answers for the city
+    stated = assistant.ask("我们是商丘的企业，市里今年新增小升规的目标是多少家？")
+    assert not stated.refused and "商丘170家" in stated.text.splitlines()[0]
 
 
 def test_a_follow_up_keeps_the_topic_and_changes_the_place(assistant):
