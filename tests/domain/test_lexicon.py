@@ -67,6 +67,9 @@ def test_a_group_of_alternatives_names_each_member_a_range_or_a_list_spans():
     assert owners.named_in("承租中央企业房屋的服务业小微企业") == {0: "中央企业房屋"}
     assert owners.named_in("对承租非国有资产类经营用房的") == {1: "非国有"}
     assert levels.named_in("争取省级财政资金对国家级专精特新“小巨人”企业") == {0: "国家级"}  # 省级 pays
+    # a programme's level: 国家科技重大专项 is the 国家's, a 省重大科技专项 the province's
+    assert levels.named_in("对承担国家科技重大专项、重点研发计划的单位") == {0: "国家"}
+    assert levels.named_in("企业承担的是省重大科技专项") == {1: "省"}
     sizes = LEXICON.alternatives["企业规模"]  # 中小微企业 are 中型 and 小微; 大中小企业 are all three
     assert sizes.named_in("将中小微企业返还比例从60%最高提至90%") == {1: "中小微企业", 2: "中小微企业"}
     assert sizes.named_in("推动大中小企业融通发展") == {0: "大中小", 1: "大中小", 2: "大中小"}
