@@ -144,7 +144,7 @@ def compose(
     if query.out_of_scope:
         return refusal(query, location, query.out_of_scope, timings)
     shortlist = hits[:top_k]
-    if location and not query.place_covered and query.asks_local and not _naming(shortlist, corpus, query.place):
+    if location and not query.place_covered and query.asks_local and not _names_place(shortlist, corpus, query.place):
         # the wider places' rules apply, but the question is about the city's or county's own; unless a wider
         # rule states the place's part ("信阳 150家" of the province's 小升规 targets)
         return refusal(query, location, said["own"].format(place=location.name), timings)
@@ -221,10 +221,10 @@ def compose(
     )
 
 
-def _naming(hits: list[Hit], corpus: Corpus, place: str) -> bool:
-    """Whether a hit's clause names the place (by its name or an alias): a wider rule stating its part."""
-    named = places.place(place)
-    return any(name in corpus.clause(h.clause_id).text for h in hits for name in (named.name, *named.aliases))
+def _names_place(hits: list[Hit], corpus: Corpus, place: str) -> bool:
+    """Whether a hit's clause names the place (by any of its names): a wider rule stating its part."""
+    names = places.place(place).names
+    return any(name in corpus.clause(h.clause_id).text for h in hits for name in names)
 
 
 def _each_place_represented(chosen: list[Hit], hits: list[Hit], corpus: Corpus, compared: tuple[str, ...],

@@ -157,7 +157,7 @@ def _asks_uncovered_own_rules(place: places.Place | None, text: str, named: list
         return not any(target.covered for target in targets)
     owned = LEXICON.asks["owned"].pattern
     return any(re.search(re.escape(name) + f"(?:{owned})", text)
-               for p in [place, *named] if not p.covered for name in (p.name, *p.aliases))
+               for p in [place, *named] if not p.covered for name in p.names)
 
 
 def _is_follow_up(text: str) -> bool:
@@ -210,7 +210,7 @@ def _narrower(named: places.Place | None, known: places.Place) -> places.Place:
 def _without_places(text: str) -> str:
     """The text with place names (not ranks) taken out, so a follow-up can change the place but keep the topic."""
     for found in places.named_places(text):
-        for alias in sorted((found.name, *found.aliases), key=len, reverse=True):
+        for alias in sorted(found.names, key=len, reverse=True):
             # with an English level word after it: the match key reads "Lushan County" as "鲁山 county"
             text = re.sub(rf"{re.escape(alias)}(?!级)(\s*{places.LATIN_LEVEL}\b)?", "", text, flags=re.IGNORECASE)
     return places.without_latin_places(text)

@@ -44,6 +44,11 @@ class Place:
     def jurisdiction(self) -> Jurisdiction:
         return Jurisdiction(level=self.level, name=self.name, parent=self.parent)
 
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every name the place goes by: its own and its aliases."""
+        return (self.name, *self.aliases)
+
 
 def stem(name: str) -> str:
     """The name less its administrative suffix: 鲁山县 → 鲁山, 广西壮族自治区 → 广西壮族 → 广西."""
@@ -128,7 +133,7 @@ def _index(keys) -> dict[str, list[Place]]:
     return {key: sorted(found, key=_preference, reverse=True) for key, found in table.items()}
 
 
-_CANDIDATES = _index((alias, p) for p in GAZETTEER for alias in (p.name, *p.aliases))
+_CANDIDATES = _index((alias, p) for p in GAZETTEER for alias in p.names)
 _BY_NAME = {name: found[0] for name, found in _index((p.name, p) for p in GAZETTEER).items()}
 _BY_ALIAS = {alias: found[0] for alias, found in _CANDIDATES.items()}
 _TWO_CHARACTER_COUNTIES = {p.name for p in GAZETTEER if p.level == "county" and len(p.name) == 2}
