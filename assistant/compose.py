@@ -384,11 +384,40 @@ def _stating(citations: list[Citation], words: list[str], asked: re.Pattern[str]
             if not asked.search(sentence):
                 continue
             if instead := _named_instead(sentence, qualifiers):
+                if own := _stated_for_asker(citation, sentence, asked, qualifiers):
+                    return citation, own
                 stated_for_others.add(instead[0])
             elif all(q.member in LEXICON.alternatives[q.group].named_in(sentence) for q in stated_for_others):
                 # once a rule states it for others, another's figure answers only if it names the asker's member:
                 # not the 中央企业's monthly report "于每月5日前" after the 国有 months, for a private landlord's tenant
                 return citation, sentence
+    return None
+
+
+def _stated_for_asker(citation: Citation, stated: str, asked: re.Pattern[str], qualifiers: tuple[Qualifier, ...]
+                      ) -> str | None:
+    """The part of `stated`'s own sentence stating what was asked for the asker's members, when `stated` states it
+    for others: a sentence split at ； goes on from one member to the next ("2021年第四季度部分税费…继续延长6个月；
+    延缓缴纳2022年第一季度…缓缴期限为6个月" answers for 2022年), where the rule's next sentence is a neighbouring
+    measure (a 技术转移示范机构's 2% after a firm's 10%). The members' own words are no figure (2022年 is no period)."""
+    parts = sentences(citation.quote)
+    if stated not in parts:
+        return None
+    at = parts.index(stated)
+    start, end = at, at
+    while start > 0 and parts[start - 1].rstrip().endswith(("；", ";")):
+        start -= 1
+    while end + 1 < len(parts) and parts[end].rstrip().endswith(("；", ";")):
+        end += 1
+    for part in parts[start:end + 1]:
+        named = {q: LEXICON.alternatives[q.group].named_in(part) for q in qualifiers}
+        if part == stated or not all(q.member in members for q, members in named.items()):
+            continue
+        unnamed = part
+        for said in {words for members in named.values() for words in members.values()}:
+            unnamed = unnamed.replace(said, "")
+        if asked.search(unnamed):
+            return part
     return None
 
 

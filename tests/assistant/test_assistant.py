@@ -285,6 +285,17 @@ def test_a_figure_stated_for_other_members_of_a_group_is_not_the_askers(request,
     assert not answered.refused and states in answered.text.splitlines()[0]
 
 
+@pytest.mark.parametrize("fixture", ["assistant", "reader_assistant"])
+def test_a_rule_stating_it_for_another_member_first_answers_from_its_sentence_for_the_askers(request, fixture):
+    # 焦作's 第二条第15项: "2021年第四季度部分税费缓缴期限…继续延长6个月；延缓缴纳2022年第一季度、第二季度部分税费，缓缴期限为6个月"
+    assistant = request.getfixturevalue(fixture)
+    answer = assistant.ask("2022年第一、二季度的部分税费，制造业中小微企业可以缓缴多久？", location="焦作市")
+    assert not answer.refused
+    assert "延缓缴纳2022年第一季度、第二季度部分税费，缓缴期限为6个月" in answer.text.splitlines()[0]
+    declined = assistant.ask("2023年的部分税费，制造业中小微企业可以缓缴多久？", location="焦作市")
+    assert declined.refused and "没有写明2023年" in declined.text
+
+
 @pytest.mark.parametrize("with_reader", [False, True])
 def test_a_medium_sized_firm_saying_so_in_english_is_not_told_a_small_firms_figure(request, with_reader):
     assistant = request.getfixturevalue("reader_assistant" if with_reader else "assistant")
