@@ -154,6 +154,8 @@ def test_the_kind_of_detail_asked_for_is_recognised(question, detail):
     ("刚评上市级的星创天地，不是省级也不是国家级，一次性奖励多少？", ["市级"]),
     ("是不是只有国有单位的房子才能免房租？", ["国有单位"]),  # asked, not denied
     ("认定的是县级标准，不够市级，一次性奖励多少？", ["县级"]),
+    ("拟在中原股权交易中心展示板挂牌（非交易板），一次性奖励多少？", ["展示板"]),
+    ("租的门面（非国有）房租能免吗？", ["非国有"]),  # 非国有 is a member, not a denial
 ])
 def test_the_one_member_of_a_group_of_alternatives_a_question_names_is_its_qualifier(question, said):
     assert [q.said for q in understand(question).qualifiers] == said

@@ -89,6 +89,8 @@ def test_what_an_asker_says_they_are_not_is_found_and_a_question_is_not_a_denial
     assert LEXICON.denied.search("租的是村集体的房子，不是国有的").group() == "不是国有的"
     assert LEXICON.denied.search("we are a medium-sized firm, not a small one").group().startswith("not a small")
     assert LEXICON.denied.search("是不是只有国有的房子才能免") is None
+    assert LEXICON.denied.search("拟在展示板挂牌（非交易板），奖励多少").group() == "非交易板"
+    assert LEXICON.denied.search("租的门面（非国有）") is None  # a member of its own
     for asking in ("我们算不算小型微利企业", "够不够市级的标准", "属不属于中小微企业"):
         assert LEXICON.denied.search(asking) is None, asking
 
