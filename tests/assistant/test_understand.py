@@ -77,6 +77,7 @@ def test_requests_outside_the_remit_are_marked_whatever_the_corpus_holds(questio
     "小微企业房租能减免吗？", "个体工商户贷款有贴息吗？", "专精特新企业上市有奖励吗？",
     "个体户的个税能减半吗？",  # 个体工商户 经营所得: enterprise relief
     "卖二手房的个人所得税咋算？",  # a housing measure in the corpus
+    "老房子想卖掉，没有原值凭证，个税按几个点收？",
     "招了应届生，签了两年合同，有社保补贴吗？",
     "招牌被查了，头一回会被罚款吗？",  # 首违不罚 is a business-environment measure
 ])
