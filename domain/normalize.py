@@ -90,7 +90,8 @@ def repaired(text: str) -> str:
                     continue  # cheap tests first: pinyin is the slow part
                 alike = by_sound.get(_sound(window), ())
                 term = next((t for t in alike if set(t) & set(window)), None)
-                if term and window not in alike and not is_dictionary_word(window):
+                if term and window not in alike and not is_dictionary_word(window) \
+                        and not _function_word_before_a_word(window, term, sorted(b - i for b in bounds if i <= b <= i + size)):
                     out.append(term)
                     i += size
                     break
@@ -107,6 +108,18 @@ def repaired(text: str) -> str:
 
     text = _HAN_RUN.sub(fix_run, text)
     return _LATIN_WORD.sub(fix_latin, text.lower())
+
+
+def _function_word_before_a_word(window: str, term: str, bounds: list[int]) -> bool:
+    """Whether the window opens with a function word (a stop word) the term would change, before a word of two
+    characters or more kept as written: 是政府 is "is the government", not 市政府, and 在贷款到期前 is not 再贷款.
+    Inside or after a term a function word is a typo often enough to be repaired (承对期限, 绿色通到, 健康吗)."""
+    first, second, third = (bounds + [None, None])[:3]
+    if second is None or third is None:
+        return False
+    opening, after = window[first:second], window[second:third]
+    return (opening in LEXICON.stop_words and opening != term[first:second]
+            and len(after) >= 2 and after == term[second:third])
 
 
 def glossary_hits(text: str) -> list[tuple[str, tuple[str, ...]]]:

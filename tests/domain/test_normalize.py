@@ -41,6 +41,17 @@ def test_real_words_are_never_taken_for_typos(word):
     assert match_key(word) == word
 
 
+@pytest.mark.parametrize("said", ["利息是政府全部贴还是贴一部分", "要在贷款到期前多少天申请", "这是政府工程"])
+def test_a_function_word_before_a_word_is_not_a_typo_of_a_term_sounding_alike(said):
+    # 是政府 sounds like 市政府 and 在贷款 like 再贷款, but say "is the government" and "before the loan"
+    assert match_key(said) == said
+
+
+@pytest.mark.parametrize("typed, meant", [("承对期限", "承兑期限"), ("绿色通到", "绿色通道"), ("健康吗异常", "健康码")])
+def test_a_function_word_inside_or_after_a_term_is_still_repaired(typed, meant):
+    assert meant in match_key(typed)
+
+
 def test_english_is_told_from_chinese_with_english_words():
     assert is_english("Can I defer social insurance payments?")
     assert not is_english("我们company在湛河区，rent能减免吗")
