@@ -73,9 +73,10 @@ def _vocabulary() -> tuple[dict[str, list[str]], dict[str, str], dict[str, str],
 def repaired(text: str) -> str:
     """Homophone typos of domain terms replaced by the term (社宝 → 社保, 增直税 → 增值税, 焦做 → 焦作), and
     pinyin words or initials that spell one (shebao → 社保, zjtx → 专精特新). A run that is itself a word
-    jieba knows, or a term, is never changed; a candidate must share a character with the term (宴期 → 延期,
-    not 央企, which sounds alike to many speakers). Pinyin of four letters (lixi → 利息, fuze → 负责) is read
-    only in Chinese text: in English, such a word is more likely English."""
+    jieba knows, or a term, is never changed, nor a function word opening a run before a word as written (是政府);
+    a candidate must share a character with the term (宴期 → 延期, not 央企, which sounds alike to many
+    speakers). Pinyin of four letters (lixi → 利息, fuze → 负责) is read only in Chinese text: in English, such a
+    word is more likely English."""
     by_sound, by_initials, spelled, in_terms = _vocabulary()
     shortest = SPELLED_MIN if not is_english(text) else SPELLED_MIN + 1
 
@@ -114,11 +115,11 @@ def _function_word_before_a_word(window: str, term: str, bounds: list[int]) -> b
     """Whether the window opens with a function word (a stop word) the term would change, before a word of two
     characters or more kept as written: 是政府 is "is the government", not 市政府, and 在贷款到期前 is not 再贷款.
     Inside or after a term a function word is a typo often enough to be repaired (承对期限, 绿色通到, 健康吗)."""
-    first, second, third = (bounds + [None, None])[:3]
-    if second is None or third is None:
+    if len(bounds) < 3:  # bounds[0] is the window's start
         return False
-    opening, after = window[first:second], window[second:third]
-    return (opening in LEXICON.stop_words and opening != term[first:second]
+    second, third = bounds[1], bounds[2]
+    opening, after = window[:second], window[second:third]
+    return (opening in LEXICON.stop_words and opening != term[:second]
             and len(after) >= 2 and after == term[second:third])
 
 
