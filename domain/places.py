@@ -191,6 +191,8 @@ def find_places(text: str) -> list[Place]:
 LATIN_LEVEL = r"(county|district|city|prefecture|province)"  # the English word after a place's name
 _LATIN_PLACE = re.compile(rf"\b([a-z]+(?:[ -]?[a-z]+)?)\s+{LATIN_LEVEL}\b")
 _LATIN_WORD = re.compile(r"[a-z]+")
+# a market named after its city is not a place of the asker's ("listed on the Shenzhen Stock Exchange")
+_LATIN_INCIDENTAL_AFTER = re.compile(r"[ -]*(stock|securities)[ -]+exchange\b")
 _LEVEL_WORDS = {"county": ("county",), "district": ("county",), "city": ("city", "county"),
                 "prefecture": ("city",), "province": ("province",)}
 
@@ -211,7 +213,8 @@ def _latin_spans(text: str) -> list[tuple[int, int, Place]]:
         candidates = _BY_PINYIN.get(match.group(0), [])
         if len(match.group(0)) >= 5 and candidates and not any(s <= match.start() < e for s, e, _ in spans):
             spans.append((match.start(), match.end(), candidates[0]))
-    return sorted(spans, key=lambda span: span[0])
+    return sorted((span for span in spans if not _LATIN_INCIDENTAL_AFTER.match(lowered, span[1])),
+                  key=lambda span: span[0])
 
 
 def latin_places(text: str) -> list[str]:

@@ -322,10 +322,15 @@ def test_a_figure_the_policy_states_is_quoted_and_led_with(assistant):
     assert "20万元" in answer.citations[0].quote and "20万元" in answer.text.splitlines()[0]
 
 
-def test_a_listing_venue_is_not_taken_for_the_askers_place(assistant):
+def test_a_listing_venue_is_not_taken_for_the_askers_place(reader_assistant):
+    assistant = reader_assistant  # as served: the reader picks the lead among the clause's sentences
     answer = assistant.ask("我们要去深圳证券交易所上市，市里奖励多少？", location="温县")
     assert not answer.refused and answer.location.name == "温县"
     assert all(places.applies_to(c.jurisdiction.name, "温县") for c in answer.citations)
+    # the 沪深 markets' award leads, not the overseas markets' beside it in the same clause
+    assert "1000万元" in answer.text.splitlines()[0] and "800万元" not in answer.text.splitlines()[0]
+    english = assistant.ask("Our company is listing on the Shanghai Stock Exchange, is there a reward?", location="焦作市")
+    assert not english.refused and english.location.name == "焦作市"
 
 
 def test_the_lead_gives_the_asked_figure_from_the_rule_that_states_it(assistant):

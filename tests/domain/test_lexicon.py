@@ -63,6 +63,10 @@ def test_a_group_of_alternatives_names_each_member_a_range_or_a_list_spans():
     assert grades.named_in("高级技师") == {4: "高级技师"}  # not also 技师
     boards = LEXICON.alternatives["挂牌板块"]  # a member by any of its names: 北京证券交易所 is 北交所
     assert boards.named_in("对主板、科创板、创业板及北京证券交易所上市的企业") == {1: "北京证券交易所", 2: "主板"}
+    assert boards.named_in("我们要去深圳证券交易所上市") == {2: "深圳证券交易所"}  # the 沪深 markets by their names
+    # an overseas market is its own member: 香港证券交易所's 主板 is not the 沪深 主板
+    assert boards.named_in("对在纽约证券交易所、纳斯达克证券交易所、香港证券交易所主板上市的企业") == {5: "纽约证券交易所"}
+    assert boards.named_in("去香港交易所主板上市") == {5: "香港交易所"}
     owners = LEXICON.alternatives["房屋产权"]  # a 中央企业's premises are state-owned; 非国有 is not 国有
     assert owners.named_in("承租中央企业房屋的服务业小微企业") == {0: "中央企业房屋"}
     assert owners.named_in("对承租非国有资产类经营用房的") == {1: "非国有"}

@@ -131,3 +131,14 @@ def test_an_english_place_is_taken_out_whole_with_its_level_word_after_a_sentenc
     # "in Lushan county" is not the two-word name "in lushan": the level word goes with the name, not into the topic
     assert len(places.latin_places(text)) == 1
     assert not {"county", "district"} & set(places.without_latin_places(text).lower().split())
+
+
+@pytest.mark.parametrize("text", ["listed on the Shenzhen Stock Exchange", "an IPO on the Shanghai stock exchange",
+                                  "在 Shenzhen Stock Exchange IPO 成功了，省里奖多少？"])
+def test_a_stock_exchange_named_after_its_city_in_english_is_not_a_place_of_the_askers(text):
+    assert places.latin_places(text) == []
+    assert "exchange" in places.without_latin_places(text).lower()  # the market stays a topic word
+
+
+def test_the_city_alone_in_english_is_still_a_place():
+    assert places.latin_places("our firm is in Shenzhen") == ["深圳市"]
