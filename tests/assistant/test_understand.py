@@ -188,6 +188,9 @@ def test_asking_for_a_city_s_own_rules_is_marked_local():
     assert understand("洛阳区里有没有自己的房租补贴？", location="洛阳市").asks_local
     assert not understand("物流园区里做核酸要不要钱？", location="武陟县").asks_local
     assert not understand("我们厂在开发区里，小升规有人管吗？", location="开封市").asks_local
+    # 当地最低工资 is the standard the province's subsidy pays by, not a rule of the asker's own place
+    assert not understand("见习补贴是按当地最低工资的多少给？", location="郑州市").asks_local
+    assert understand("郑州当地有没有见习补贴？", location="郑州市").asks_local
 
 
 @pytest.mark.parametrize("question", [
