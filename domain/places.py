@@ -262,8 +262,9 @@ def resolve(name: str) -> Resolved:
 
 
 # the rank of a firm, platform or programme, not a place asked about: 省级专精特新, 国家级小巨人, and a national
-# programme or title named with 国家 (国家科技重大专项, 国家重点实验室, 国家高新技术企业) or a central SOE (中央企业)
-RANK = re.compile(r"(国家|省|市|县|区)级|国家(?=重点|重大|科技|高新|工程|技术|自然科学|试点|示范)|中央(?=企业)")
+# programme or title named with 国家 (国家科技重大专项, 国家重点实验室, 国家高新技术企业) or a central SOE (中央企业);
+# nor is the centre as a payer ("除中央补助外，省与市县按什么比例分担" asks the province's rule), as 省级财政 is none
+RANK = re.compile(r"(国家|省|市|县|区)级|国家(?=重点|重大|科技|高新|工程|技术|自然科学|试点|示范)|中央(?=企业|财政|补助|资金|预算)")
 
 
 def named_places(text: str) -> list[Place]:

@@ -12,9 +12,11 @@ def test_a_rank_is_not_a_place():
 
 
 @pytest.mark.parametrize("question", ["承担国家科技重大专项的单位，奖励研发团队的比例是多少？",
-                                      "新评上国家重点实验室，有奖励吗？", "我们是中央企业下属单位，房租能减免吗？"])
-def test_a_national_programme_or_a_central_soe_is_not_a_national_asker(question):
-    # 国家科技重大专项 is a grade of project; the province rewards it. Only national rules would be searched
+                                      "新评上国家重点实验室，有奖励吗？", "我们是中央企业下属单位，房租能减免吗？",
+                                      "創業擔保貸款貼息，除中央補助外，省與市縣按什麼比例分擔？"])
+def test_a_national_programme_a_central_soe_or_the_centre_paying_is_not_a_national_asker(question):
+    # 国家科技重大专项 is a grade of project; the province rewards it; 中央补助 is who pays, beside the province's
+    # share. Only national rules would be searched
     query = understand(question)
     assert query.place is None and ("国家" in query.words or "中央" in query.words)
 
