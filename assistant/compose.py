@@ -382,7 +382,9 @@ def _stating(citations: list[Citation], words: list[str], asked: re.Pattern[str]
         for citation in citations:
             sentence = best_quote(citation.quote, words, asked, 1)
             if not asked.search(sentence):
-                continue
+                sentence = _breakdown(citation.quote, sentence)
+                if sentence is None or not asked.search(sentence):
+                    continue
             if instead := _named_instead(sentence, qualifiers):
                 if own := _stated_for_asker(citation, sentence, asked, qualifiers):
                     return citation, own
@@ -392,6 +394,14 @@ def _stating(citations: list[Citation], words: list[str], asked: re.Pattern[str]
                 # not the 中央企业's monthly report "于每月5日前" after the 国有 months, for a private landlord's tenant
                 return citation, sentence
     return None
+
+
+def _breakdown(quote: str, sentence: str) -> str | None:
+    """The quote's sentence after `sentence` when it opens with 其中: the figures of the measure `sentence` states
+    ("对省级以上中小企业公共服务平台，根据考核结果给予奖励。其中，一等奖各奖励50万元")."""
+    parts = sentences(quote)
+    at = parts.index(sentence) if sentence in parts else len(parts)
+    return parts[at + 1] if at + 1 < len(parts) and parts[at + 1].lstrip().startswith("其中") else None
 
 
 def _stated_for_asker(citation: Citation, stated: str, asked: re.Pattern[str], qualifiers: tuple[Qualifier, ...]

@@ -418,3 +418,10 @@ def test_a_draft_is_never_presented_as_a_rule_in_force(assistant):
 def test_the_lead_names_the_clause_by_the_documents_own_numbering(assistant):
     answer = assistant.ask("焦作房地产市场有什么支持措施？")
     assert not re.search(r"第[一二三四五六七八九十]+条[\d（(]", answer.text)  # never 第一条3 or 第三条（八）
+
+
+def test_a_figure_in_the_breakdown_after_a_rule_answers_it(assistant):
+    # "对省级以上中小企业公共服务平台，根据考核结果给予奖励。其中，一等奖各奖励50万元": the 其中 sentence states the amount
+    answer = assistant.ask("省级中小企业公共服务平台考核拿了一等奖，奖多少钱？", location="开封市")
+    assert not answer.refused
+    assert any("一等奖各奖励50万元" in c.quote for c in answer.citations)
