@@ -41,9 +41,11 @@ def understand(question: str, history: Sequence[dict[str, str]] = (), location: 
     # a story names many places (where the asker is from, works, looks at flats): the asking sentences say which counts
     # where the asker was (原来在郑州…当店长) is not where they are
     named = (_places(asking) if asking != key else []) or _places(LEXICON.asks["former"].sub("，", key))
+    known = places.place(location) if location else None
+    if known:  # 省里 asked from 济南 is 山东省's rules, not 河南省's
+        named = [p for p in named if places.applies_to(p.name, known.name) or not places.said_only_relatively(p, key)]
     place = places.most_specific(named)
-    if location:
-        known = places.place(location)
+    if known:
         # the asker who names their own place (or a place in it) beside another is not in that other place:
         # "Our shop in Zhengzhou … half-price rent like the one Zhanhe offers?" asks from 郑州
         own = [p for p in named if places.applies_to(known.name, p.name)]

@@ -39,6 +39,7 @@ class Place:
     aliases: tuple[str, ...] = ()
     covered: bool = True  # False: a place whose own policies the corpus does not hold
     home: bool = False  # in the corpus's province (or national): matched by its short name, preferred on a tie
+    relative: tuple[str, ...] = ()  # aliases naming it only for those inside it: 省里 is 河南省 for a 焦作 asker
 
     @property
     def jurisdiction(self) -> Jurisdiction:
@@ -112,7 +113,10 @@ def _build_gazetteer() -> tuple[tuple[Place, ...], frozenset[str]]:
         short = stem(name)
         automatic = [short] if short != name and short not in common and (home or level != "county") else []
         aliases = tuple(dict.fromkeys([*extra, *extra_aliases.get(name, []), *automatic]))
-        places.append(Place(name, level, parent, aliases, name in covered, home))
+        relative = tuple(covered.get(name, {}).get("relative", []))
+        if not set(relative) <= set(aliases):
+            raise ValueError(f"places.toml: {name}'s relative names must be among its aliases: {relative}")
+        places.append(Place(name, level, parent, aliases, name in covered, home, relative))
     missing = set(covered) - {p.name for p in places}
     if missing:
         raise ValueError(f"places.toml covers places the gazetteer does not know: {sorted(missing)}")
@@ -304,6 +308,12 @@ def asker_places(text: str) -> list[Place]:
         comes = settling or _ARRIVING_BEFORE.search(before) is not None
         (arrived if comes else kept).append(found)
     return list({p.name: p for p in (arrived or kept)}.values())
+
+
+def said_only_relatively(place: Place, text: str) -> bool:
+    """Whether `text` names `place` only by words naming it for those inside it (省里, 全省): said by an asker
+    elsewhere, they name the asker's own province."""
+    return bool(place.relative) and not any(name in text for name in place.names if name not in place.relative)
 
 
 def most_specific(places: list[Place]) -> Place | None:

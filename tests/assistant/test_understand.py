@@ -174,6 +174,13 @@ def test_a_measure_word_before_税_is_not_personal_income_tax():
     assert understand("这个税种小微企业能减免吗？").out_of_scope is None
 
 
+def test_省里_asked_from_outside_henan_is_the_askers_own_province_not_henan():
+    assert understand("省里对小升规奖多少？", location="济南市").place == "济南市"
+    assert understand("省里对小升规奖多少？", location="温县").place == "温县"
+    assert understand("河南省里对小升规奖多少？", location="济南市").place == "河南省"  # named, not relative
+    assert understand("省里对小升规奖多少？").place == "河南省"
+
+
 def test_asking_for_a_city_s_own_rules_is_marked_local():
     assert understand("洛阳市自己出的房租补贴标准是多少？").asks_local
     assert not understand("我在郑州，自己的小店房租能减免吗？").asks_local

@@ -142,3 +142,11 @@ def test_a_stock_exchange_named_after_its_city_in_english_is_not_a_place_of_the_
 
 def test_the_city_alone_in_english_is_still_a_place():
     assert places.latin_places("our firm is in Shenzhen") == ["深圳市"]
+
+
+def test_the_province_said_as_省里_names_henan_only_for_an_asker_inside_it():
+    henan = places.place("河南省")
+    assert places.said_only_relatively(henan, "省里对小升规奖多少？")
+    assert places.said_only_relatively(henan, "全省的房租减免政策是什么？")
+    assert not places.said_only_relatively(henan, "河南省里对小升规奖多少？")
+    assert not places.said_only_relatively(places.place("焦作市"), "焦作市里有什么补贴？")
