@@ -312,8 +312,9 @@ def asker_places(text: str) -> list[Place]:
 
 def said_only_relatively(place: Place, text: str) -> bool:
     """Whether `text` names `place` only by words naming it for those inside it (省里, 全省): said by an asker
-    elsewhere, they name the asker's own province."""
-    return bool(place.relative) and not any(name in text for name in place.names if name not in place.relative)
+    elsewhere, they name the asker's own province. The names are found as `named_places` finds them (省级 is a rank)."""
+    said = {alias for _, _, alias in _spans(RANK.sub("", text)) if place in _CANDIDATES[alias]}
+    return bool(said) and said <= set(place.relative)
 
 
 def most_specific(places: list[Place]) -> Place | None:

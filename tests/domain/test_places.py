@@ -149,4 +149,5 @@ def test_the_province_said_as_省里_names_henan_only_for_an_asker_inside_it():
     assert places.said_only_relatively(henan, "省里对小升规奖多少？")
     assert places.said_only_relatively(henan, "全省的房租减免政策是什么？")
     assert not places.said_only_relatively(henan, "河南省里对小升规奖多少？")
+    assert places.said_only_relatively(henan, "省级专精特新企业，省里还奖多少？")  # 省级 is a rank, no name
     assert not places.said_only_relatively(places.place("焦作市"), "焦作市里有什么补贴？")
