@@ -268,6 +268,12 @@ FOR_OTHERS = {
     **{f"who it is for{reading}": (assistant, "残疾人开个体户，每户每年能扣减多少税？", "写明的是退役士兵的规定，没有写明残疾人",
                                    None, "退役士兵开个体户，每户每年能扣减多少税？", "14400元")
        for reading, assistant in (("", "assistant"), (", read", "reader_assistant"))},
+    # 焦作 lets 用水用气用电 arrears be paid within 3 months; no rule says so of a 暖气费
+    **{f"a utility{reading}": (assistant, "焦作的个体户暖气费欠费能缓多久？", "写明的是用水、用电、用气的规定，没有写明暖气",
+                               "焦作市", "焦作的个体户用电欠费能缓多久？", "3个月")
+       for reading, assistant in (("", "assistant"), (", read", "reader_assistant"))},
+    # 焦作 defers 失业、工伤保险费 (and 住房公积金) 3 months; no rule defers the 残疾人就业保障金
+    "a fee, read": ("reader_assistant", "残保金能缓缴几个月？", "没有写明残保金", "焦作市", "社保能缓缴几个月？", "缓缴3个月"),
     # 鲁山县 states 2022年's target (20家) and the 十四五's, none for 2023年
     "year": ("assistant", "鲁山县2023年新增规上工业企业的目标是多少家？", "写明的是2022年的规定，没有写明2023年", "鲁山县",
              "鲁山县2022年新增规上工业企业的目标是多少家？", "20家"),

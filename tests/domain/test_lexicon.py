@@ -87,6 +87,14 @@ def test_a_group_of_alternatives_names_each_member_a_range_or_a_list_spans():
     assert groups.named_in("对自主就业退役士兵从事个体经营的") == {0: "退役士兵"}
     assert groups.named_in("持《就业创业证》（注明“毕业年度内自主创业税收政策”）") == {1: "毕业年度"}
     assert groups.named_in("对大中专学生、退役军人、失业人员、返乡创业农民工创办的实体") == {0: "退役军人", 1: "大中专学生", 2: "农民工"}
+    taxes = LEXICON.alternatives["税费种类"]  # 六税两费 names the six taxes and two surcharges; a bare 所得税 no one's
+    assert len(taxes.named_in("扩大“六税两费”适用范围")) == 7 and not taxes.named_in("个体户的所得税")
+    assert taxes.named_in("减按20%的税率缴纳企业所得税") == {1: "企业所得税"}
+    assert taxes.named_in("有关税费政策") == {}  # 有关税费 is no 关税
+    assert list(taxes.named_in("确实无力足额缴纳失业、工伤保险费的企业，可申请缓缴3个月").values()) == ["工伤保险"]
+    utilities = LEXICON.alternatives["水电气暖"]  # 水电气 names three; 暖气费 is no 气费
+    assert utilities.named_in("生产经营用水用气用电实行“欠费不停供”") == {0: "用水", 1: "用电", 2: "用气"}
+    assert set(utilities.named_in("水电气欠费")) == {0, 1, 2} and utilities.named_in("暖气费能缓交吗") == {3: "暖气"}
 
 
 def test_what_an_asker_says_they_are_not_is_found_and_a_question_is_not_a_denial():
