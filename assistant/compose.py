@@ -379,21 +379,32 @@ def _stating(citations: list[Citation], words: list[str], asked: re.Pattern[str]
     asked."""
     if asked:
         stated_for_others: set[Qualifier] = set()
+        answered_for_others = 0  # the most query words a sentence stating it for others holds
         for citation in citations:
-            sentence = best_quote(citation.quote, words, asked, 1)
-            if not asked.search(sentence):
-                sentence = _breakdown(citation.quote, sentence)
-                if sentence is None or not asked.search(sentence):
-                    continue
+            sentence = _stated_sentence(citation, words, asked)
+            if sentence is None:
+                continue
             if instead := _named_instead(sentence, qualifiers):
                 if own := _stated_for_asker(citation, sentence, asked, qualifiers):
                     return citation, own
                 stated_for_others.add(instead[0])
-            elif all(q.member in LEXICON.alternatives[q.group].named_in(sentence) for q in stated_for_others):
-                # once a rule states it for others, another's figure answers only if it names the asker's member:
-                # not the 中央企业's monthly report "于每月5日前" after the 国有 months, for a private landlord's tenant
+                answered_for_others = max(answered_for_others, answers(sentence, words, asked))
+            elif (all(q.member in LEXICON.alternatives[q.group].named_in(sentence) for q in stated_for_others)
+                  and answers(sentence, words, asked) >= answered_for_others):
+                # once a rule states it for others, another's figure answers only if it names the asker's member
+                # (not the 中央企业's monthly report "于每月5日前" after the 国有 months, for a private landlord's
+                # tenant) and answers the question as fully: "争取第三季度发行完毕" of bonds is no 第三季度 award
                 return citation, sentence
     return None
+
+
+def _stated_sentence(citation: Citation, words: list[str], asked: re.Pattern[str]) -> str | None:
+    """The rule's answering sentence when it states what was asked (or the 其中 sentence after it does)."""
+    sentence = best_quote(citation.quote, words, asked, 1)
+    if asked.search(sentence):
+        return sentence
+    sentence = _breakdown(citation.quote, sentence)
+    return sentence if sentence is not None and asked.search(sentence) else None
 
 
 def _breakdown(quote: str, sentence: str) -> str | None:
@@ -436,8 +447,12 @@ def _stating_among_equals(citations: list[Citation], words: list[str], asked: re
     """Before a typed detail is called unstated: the first rule with a sentence stating it that answers as
     much as the sentence `_stating` chose. The words alone cannot tell "给予5万元一次性奖励" from
     "有效推动“小升规”工作" for 小升规奖多少; only the first states what was asked."""
+    # a rule's sentence stating it for others sets the bar: "争取第三季度发行完毕" of bonds, after 第二季度's award
+    for_others = max((answers(sentence, words, asked) for citation in citations
+                      if (sentence := _stated_sentence(citation, words, asked)) and _named_instead(sentence, qualifiers)),
+                     default=0)
     for citation in citations:
-        most = answers(best_quote(citation.quote, words, asked, 1), words, asked)
+        most = max(for_others, answers(best_quote(citation.quote, words, asked, 1), words, asked))
         tied = [part for part in sentences(citation.quote)
                 if not is_heading(part) and asked.search(part) and answers(part, words, asked) >= most
                 and not _named_instead(part, qualifiers)]

@@ -274,6 +274,11 @@ FOR_OTHERS = {
        for reading, assistant in (("", "assistant"), (", read", "reader_assistant"))},
     # 焦作 defers 失业、工伤保险费 (and 住房公积金) 3 months; no rule defers the 残疾人就业保障金
     "a fee, read": ("reader_assistant", "残保金能缓缴几个月？", "没有写明残保金", "焦作市", "社保能缓缴几个月？", "缓缴3个月"),
+    # 鲁山县 rewards 第二季度's 满负荷生产 (10万元); no rule rewards 第三季度's, and the province's "争取第三季度发行完毕"
+    # of bonds, though it names the quarter and a figure, answers less of the question than the 第二季度 award
+    **{f"a quarter{reading}": (assistant, "鲁山县规上企业第三季度满负荷生产，奖励多少钱？", "没有写明第三季度", "鲁山县",
+                               "鲁山县规上企业第二季度满负荷生产，奖励多少钱？", "10万元")
+       for reading, assistant in (("", "assistant"), (", read", "reader_assistant"))},
     # 鲁山县 states 2022年's target (20家) and the 十四五's, none for 2023年
     "year": ("assistant", "鲁山县2023年新增规上工业企业的目标是多少家？", "写明的是2022年的规定，没有写明2023年", "鲁山县",
              "鲁山县2022年新增规上工业企业的目标是多少家？", "20家"),

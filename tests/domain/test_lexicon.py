@@ -95,6 +95,11 @@ def test_a_group_of_alternatives_names_each_member_a_range_or_a_list_spans():
     utilities = LEXICON.alternatives["水电气暖"]  # 水电气 names three; 暖气费 is no 气费
     assert utilities.named_in("生产经营用水用气用电实行“欠费不停供”") == {0: "用水", 1: "用电", 2: "用气"}
     assert set(utilities.named_in("水电气欠费")) == {0, 1, 2} and utilities.named_in("暖气费能缓交吗") == {3: "暖气"}
+    quarters = LEXICON.alternatives["季度"]  # a span of quarters names each
+    assert quarters.named_in("对2022年第二季度满负荷生产的") == {1: "第二季度"}
+    assert set(quarters.named_in("前三季度")) == {0, 1, 2} and set(quarters.named_in("延缓缴纳第一、二季度税费")) == {0, 1}
+    homes = LEXICON.alternatives["新房二手房"]
+    assert homes.named_in("促进新建商品房、二手房消费") == {0: "新建商品", 1: "二手房"}
 
 
 def test_what_an_asker_says_they_are_not_is_found_and_a_question_is_not_a_denial():
