@@ -279,6 +279,11 @@ FOR_OTHERS = {
     **{f"a quarter{reading}": (assistant, "鲁山县规上企业第三季度满负荷生产，奖励多少钱？", "没有写明第三季度", "鲁山县",
                                "鲁山县规上企业第二季度满负荷生产，奖励多少钱？", "10万元")
        for reading, assistant in (("", "assistant"), (", read", "reader_assistant"))},
+    # the province insures 首台（套） machines and 首版次 software (80% of the premium); no rule covers a 首批次 material
+    **{f"a first-use programme{reading}": (assistant, "我们的新材料是省认定的首批次产品，投保后保费补贴比例是多少？",
+                                           "写明的是首版次的规定，没有写明首批次", None,
+                                           "我们的软件是省认定的首版次软件产品，投保后保费补贴比例是多少？", "80%")
+       for reading, assistant in (("", "assistant"), (", read", "reader_assistant"))},
     # 鲁山县 states 2022年's target (20家) and the 十四五's, none for 2023年
     "year": ("assistant", "鲁山县2023年新增规上工业企业的目标是多少家？", "写明的是2022年的规定，没有写明2023年", "鲁山县",
              "鲁山县2022年新增规上工业企业的目标是多少家？", "20家"),

@@ -98,6 +98,8 @@ def test_a_group_of_alternatives_names_each_member_a_range_or_a_list_spans():
     quarters = LEXICON.alternatives["季度"]  # a span of quarters names each
     assert quarters.named_in("对2022年第二季度满负荷生产的") == {1: "第二季度"}
     assert set(quarters.named_in("前三季度")) == {0, 1, 2} and set(quarters.named_in("延缓缴纳第一、二季度税费")) == {0, 1}
+    firsts = LEXICON.alternatives["首台套"]
+    assert firsts.named_in("推动首台套、首批次产品首购") == {0: "首台", 1: "首批次"}
     homes = LEXICON.alternatives["新房二手房"]
     assert homes.named_in("促进新建商品房、二手房消费") == {0: "新建商品", 1: "二手房"}
 
