@@ -447,15 +447,19 @@ def _stating_among_equals(citations: list[Citation], words: list[str], asked: re
     """Before a typed detail is called unstated: the first rule with a sentence stating it that answers as
     much as the sentence `_stating` chose. The words alone cannot tell "给予5万元一次性奖励" from
     "有效推动“小升规”工作" for 小升规奖多少; only the first states what was asked."""
-    # a rule's sentence stating it for others sets the bar: "争取第三季度发行完毕" of bonds, after 第二季度's award
-    for_others = max((answers(sentence, words, asked) for citation in citations
-                      if (sentence := _stated_sentence(citation, words, asked)) and _named_instead(sentence, qualifiers)),
-                     default=0)
+    # a rule's sentence stating it for others sets the bar, as in `_stating`: a tied sentence must name the asker's
+    # member and answer as fully: after 第二季度's award "争取第三季度发行完毕" of bonds is no 第三季度 award, after the
+    # 沪深 and 北交所 listing subsidy a 小巨人's 30% of equipment (naming no market) is no 新三板 one
+    for_others = [(instead[0], answers(sentence, words, asked)) for citation in citations
+                  if (sentence := _stated_sentence(citation, words, asked))
+                  and (instead := _named_instead(sentence, qualifiers))]
+    bar = max((answered for _, answered in for_others), default=0)
     for citation in citations:
-        most = max(for_others, answers(best_quote(citation.quote, words, asked, 1), words, asked))
+        most = max(bar, answers(best_quote(citation.quote, words, asked, 1), words, asked))
         tied = [part for part in sentences(citation.quote)
                 if not is_heading(part) and asked.search(part) and answers(part, words, asked) >= most
-                and not _named_instead(part, qualifiers)]
+                and not _named_instead(part, qualifiers)
+                and all(q.member in LEXICON.alternatives[q.group].named_in(part) for q, _ in for_others)]
         if tied:
             return citation, tied[0]
     return None

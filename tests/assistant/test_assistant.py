@@ -284,6 +284,12 @@ FOR_OTHERS = {
                                            "写明的是首版次的规定，没有写明首批次", None,
                                            "我们的软件是省认定的首版次软件产品，投保后保费补贴比例是多少？", "80%")
        for reading, assistant in (("", "assistant"), (", read", "reader_assistant"))},
+    # the province's 专精特新 listing subsidy (50万元, 150万元) is for 沪深 and 北交所; once a rule states it for those, a
+    # sentence naming no market (小巨人's 30% of equipment, 最高500万元) does not answer a 新三板 asker either
+    **{f"a market, among tied sentences{reading}": (
+        assistant, "我们是专精特新，准备去新三板挂牌，省里给补多少钱？", "写明的是北交所、沪深的规定，没有写明新三板", "鲁山县",
+        "我们是专精特新，准备去北交所上市，省里给补多少钱？", "150万元")
+       for reading, assistant in (("", "assistant"), (", read", "reader_assistant"))},
     # 鲁山县 states 2022年's target (20家) and the 十四五's, none for 2023年
     "year": ("assistant", "鲁山县2023年新增规上工业企业的目标是多少家？", "写明的是2022年的规定，没有写明2023年", "鲁山县",
              "鲁山县2022年新增规上工业企业的目标是多少家？", "20家"),
