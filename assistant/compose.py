@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 
 from domain import places
@@ -389,8 +389,7 @@ def _stating(citations: list[Citation], words: list[str], asked: re.Pattern[str]
                     return citation, own
                 stated_for_others.add(instead[0])
                 answered_for_others = max(answered_for_others, answers(sentence, words, asked))
-            elif (all(q.member in LEXICON.alternatives[q.group].named_in(sentence) for q in stated_for_others)
-                  and answers(sentence, words, asked) >= answered_for_others):
+            elif _names_each(sentence, stated_for_others) and answers(sentence, words, asked) >= answered_for_others:
                 # once a rule states it for others, another's figure answers only if it names the asker's member
                 # (not the 中央企业's monthly report "于每月5日前" after the 国有 months, for a private landlord's
                 # tenant) and answers the question as fully: "争取第三季度发行完毕" of bonds is no 第三季度 award
@@ -454,15 +453,21 @@ def _stating_among_equals(citations: list[Citation], words: list[str], asked: re
                   if (sentence := _stated_sentence(citation, words, asked))
                   and (instead := _named_instead(sentence, qualifiers))]
     bar = max((answered for _, answered in for_others), default=0)
+    stated_for_others = {qualifier for qualifier, _ in for_others}
     for citation in citations:
         most = max(bar, answers(best_quote(citation.quote, words, asked, 1), words, asked))
         tied = [part for part in sentences(citation.quote)
                 if not is_heading(part) and asked.search(part) and answers(part, words, asked) >= most
-                and not _named_instead(part, qualifiers)
-                and all(q.member in LEXICON.alternatives[q.group].named_in(part) for q, _ in for_others)]
+                and not _named_instead(part, qualifiers) and _names_each(part, stated_for_others)]
         if tied:
             return citation, tied[0]
     return None
+
+
+def _names_each(sentence: str, qualifiers: Iterable[Qualifier]) -> bool:
+    """Whether `sentence` names the asker's member of each qualifier's group (a sentence naming none of the
+    group says nothing of the asker's)."""
+    return all(q.member in LEXICON.alternatives[q.group].named_in(sentence) for q in qualifiers)
 
 
 def _named_instead(sentence: str, qualifiers: tuple[Qualifier, ...]) -> tuple[Qualifier, list[str]] | None:
