@@ -178,6 +178,11 @@ def compose(
     stating = _stating(answering, words, asked, query.qualifiers)
     if query.detail and stating is None:  # some rule's answering sentence must state it, not a figure beside it
         stating = _stating_among_equals(answering, words, asked, query.qualifiers)
+    if stating is not None and stating[1] not in stating[0].quote:  # the rule's sentence for the asker: quote it
+        rule, sentence = stating
+        stating = (replace(rule, quote=best_quote(rule.clause.text, words, asked, around=sentence)), sentence)
+        citations = [stating[0] if c is rule else c for c in citations]
+        answering = citations if query.compared else _top_and_wider(citations)
     if stating is None and query.qualifiers and (other := _stating(answering, words, asked)):
         # what was asked is stated, but for others: "暂停铁路运输企业预缴增值税一年" does not answer 公路货运
         return unstated(query, location, nearest, timings, _named_instead(other[1], query.qualifiers))
@@ -385,7 +390,7 @@ def _stating(citations: list[Citation], words: list[str], asked: re.Pattern[str]
             if sentence is None:
                 continue
             if instead := _named_instead(sentence, qualifiers):
-                if own := _stated_for_asker(citation, sentence, asked, qualifiers):
+                if own := _stated_for_asker(citation, sentence, words, asked, qualifiers):
                     return citation, own
                 stated_for_others.add(instead[0])
                 answered_for_others = max(answered_for_others, answers(sentence, words, asked))
@@ -414,12 +419,15 @@ def _breakdown(quote: str, sentence: str) -> str | None:
     return parts[at + 1] if at + 1 < len(parts) and parts[at + 1].lstrip().startswith("其中") else None
 
 
-def _stated_for_asker(citation: Citation, stated: str, asked: re.Pattern[str], qualifiers: tuple[Qualifier, ...]
-                      ) -> str | None:
-    """The part of `stated`'s own sentence stating what was asked for the asker's members, when `stated` states it
-    for others: a sentence split at ； goes on from one member to the next ("2021年第四季度部分税费…继续延长6个月；
-    延缓缴纳2022年第一季度…缓缴期限为6个月" answers for 2022年), where the rule's next sentence is a neighbouring
-    measure (a 技术转移示范机构's 2% after a firm's 10%). The members' own words are no figure (2022年 is no period)."""
+def _stated_for_asker(citation: Citation, stated: str, words: list[str], asked: re.Pattern[str],
+                      qualifiers: tuple[Qualifier, ...]) -> str | None:
+    """The rule's sentence stating what was asked for the asker's members, when `stated` states it for others: one
+    naming the asker's member of each group `stated` names others of, and no other member of any group. A sentence
+    split at ； goes on from one member to the next ("2021年第四季度部分税费…继续延长6个月；延缓缴纳2022年第一季度…缓缴
+    期限为6个月" answers for 2022年). Another sentence of the rule must also answer as much of the question as
+    `stated`: 焦作's 首次入库 award for 工业企业 answers a 工厂 beside the one for 服务业企业, but the province's 奖补 of
+    rent subsidies for 非国有 premises is no months of rent waived. The members' own words are no figure (2022年 is
+    no period)."""
     parts = sentences(citation.quote)
     if stated not in parts:
         return None
@@ -429,13 +437,17 @@ def _stated_for_asker(citation: Citation, stated: str, asked: re.Pattern[str], q
         start -= 1
     while end + 1 < len(parts) and parts[end].rstrip().endswith(("；", ";")):
         end += 1
-    for part in parts[start:end + 1]:
-        named = {q: LEXICON.alternatives[q.group].named_in(part) for q in qualifiers}
-        if part == stated or not all(q.member in members for q, members in named.items()):
-            continue
+    split = parts[start:end + 1]
+    bar = answers(stated, words, asked)
+    others = [p for p in answerable_sentences(citation.clause.text) if p not in split and answers(p, words, asked) >= bar]
+    named_for_others = [q for q in qualifiers if _named_instead(stated, (q,))]
+    for part in [*split, *others]:
+        if part == stated or _named_instead(part, qualifiers) or not _names_each(part, named_for_others):
+            continue  # a part naming nothing of a group goes on with what the sentence named of it
         unnamed = part
-        for said in {words for members in named.values() for words in members.values()}:
-            unnamed = unnamed.replace(said, "")
+        for q in qualifiers:
+            for said in LEXICON.alternatives[q.group].named_in(part).values():
+                unnamed = unnamed.replace(said, "")
         if asked.search(unnamed):
             return part
     return None

@@ -290,6 +290,11 @@ FOR_OTHERS = {
         assistant, "我们是专精特新，准备去新三板挂牌，省里给补多少钱？", "写明的是北交所、沪深的规定，没有写明新三板", "鲁山县",
         "我们是专精特新，准备去北交所上市，省里给补多少钱？", "150万元")
        for reading, assistant in (("", "assistant"), (", read", "reader_assistant"))},
+    # the province lets 生产性、生活性服务业 add 10%、15% to deductible input VAT; no rule gives a 制造业 share
+    **{f"a line of business{reading}": (assistant, "我们是制造业企业，增值税进项税额能加计抵减吗？按多少比例？",
+                                        "写明的是服务业的规定，没有写明制造业", None,
+                                        "我们是生活性服务业企业，增值税进项税额能加计抵减吗？按多少比例？", "加计10%、15%")
+       for reading, assistant in (("", "assistant"), (", read", "reader_assistant"))},
     # 鲁山县 states 2022年's target (20家) and the 十四五's, none for 2023年
     "year": ("assistant", "鲁山县2023年新增规上工业企业的目标是多少家？", "写明的是2022年的规定，没有写明2023年", "鲁山县",
              "鲁山县2022年新增规上工业企业的目标是多少家？", "20家"),
@@ -316,6 +321,15 @@ def test_a_rule_stating_it_for_another_member_first_answers_from_its_sentence_fo
     assert "延缓缴纳2022年第一季度、第二季度部分税费，缓缴期限为6个月" in answer.text.splitlines()[0]
     declined = assistant.ask("2023年的部分税费，制造业中小微企业可以缓缴多久？", location="焦作市")
     assert declined.refused and "没有写明2023年" in declined.text
+
+
+@pytest.mark.parametrize("fixture", ["assistant", "reader_assistant"])
+def test_a_rule_is_quoted_at_its_sentence_for_the_askers_member_not_at_one_for_another(request, fixture):
+    # 焦作's 首次入库 awards: "对首次入库的工业企业，给予10万元一次性奖励…", then 建筑业's, 批零住餐's and "对首次入库的
+    # 服务业企业给予10万元一次性奖励…"; a 工厂's words are in neither, its line of business is in the first
+    answer = request.getfixturevalue(fixture).ask("我们是一家小工厂，今年首次升规入库，一次性奖励多少钱？", location="温县")
+    assert not answer.refused
+    assert "对首次入库的工业企业，给予10万元一次性奖励" in answer.text.splitlines()[0]
 
 
 @pytest.mark.parametrize("with_reader", [False, True])

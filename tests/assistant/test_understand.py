@@ -151,7 +151,8 @@ def test_the_kind_of_detail_asked_for_is_recognised(question, detail):
     ("国家支持发行多少亿的公路建设债券？", ["公路"]),
     ("省级以上公共服务平台有奖励吗？", []),  # a range names no single level
     ("国家级和省级星创天地各奖多少？", []),  # two members: neither alone is asked about
-    ("开饭店的房租能减免吗？", []),
+    ("开饭店的房租能减免吗？", ["饭店"]),  # a line of business
+    ("我们是商贸批发公司，入库奖励多少？", []),  # 商贸 is every trade and service line, 批发 one of them
     # what the asker says they are not is not theirs
     ("门面是从村里租的，属于村集体的房子，不是国有单位的，房租能免几个月？", ["村集体"]),
     ("刚评上市级的星创天地，不是省级也不是国家级，一次性奖励多少？", ["市级"]),

@@ -100,6 +100,11 @@ def test_a_group_of_alternatives_names_each_member_a_range_or_a_list_spans():
     assert set(quarters.named_in("前三季度")) == {0, 1, 2} and set(quarters.named_in("延缓缴纳第一、二季度税费")) == {0, 1}
     firsts = LEXICON.alternatives["首台套"]
     assert firsts.named_in("推动首台套、首批次产品首购") == {0: "首台", 1: "首批次"}
+    lines = LEXICON.alternatives["行业"]  # 服务业 and 商贸 are every service line; a 绿色工厂 is a title, not a factory
+    assert lines.named_in("对首次入库的工业企业") == {0: "工业"} and lines.named_in("我开饭店") == {2: "饭店"}
+    assert set(lines.named_in("服务业小微企业和个体工商户承租国有房屋")) == {1, 2, 3, 4}
+    assert set(lines.named_in("对餐饮、零售、旅游、民航、公路水路铁路运输企业")) == {1, 2, 3, 4}
+    assert lines.named_in("省级绿色工厂") == {} and lines.named_in("县工业和信息化局") == {}
     homes = LEXICON.alternatives["新房二手房"]
     assert homes.named_in("促进新建商品房、二手房消费") == {0: "新建商品", 1: "二手房"}
 
