@@ -395,7 +395,7 @@ def _stating(citations: list[Citation], words: list[str], asked: re.Pattern[str]
                 stated_for_others.add(instead[0])
                 answered_for_others = max(answered_for_others, answers(sentence, words, asked))
             elif _names_each(sentence, stated_for_others) and answers(sentence, words, asked) >= answered_for_others:
-                # once a rule states it for others, another's figure answers only if it names the asker's member
+                # once a rule states it for others, another's figure answers only if it names the asker's members
                 # (not the 中央企业's monthly report "于每月5日前" after the 国有 months, for a private landlord's
                 # tenant) and answers the question as fully: "争取第三季度发行完毕" of bonds is no 第三季度 award
                 return citation, sentence
@@ -422,7 +422,7 @@ def _breakdown(quote: str, sentence: str) -> str | None:
 def _stated_for_asker(citation: Citation, stated: str, words: list[str], asked: re.Pattern[str],
                       qualifiers: tuple[Qualifier, ...]) -> str | None:
     """The rule's sentence stating what was asked for the asker's members, when `stated` states it for others: one
-    naming the asker's member of each group `stated` names others of, and no other member of any group. A sentence
+    naming one of the asker's members of each group `stated` names others of, and no other member. A sentence
     split at ； goes on from one member to the next ("2021年第四季度部分税费…继续延长6个月；延缓缴纳2022年第一季度…缓缴
     期限为6个月" answers for 2022年). Another sentence of the rule must also answer as much of the question as
     `stated`: 焦作's 首次入库 award for 工业企业 answers a 工厂 beside the one for 服务业企业, but the province's 奖补 of
@@ -477,9 +477,9 @@ def _stating_among_equals(citations: list[Citation], words: list[str], asked: re
 
 
 def _names_each(sentence: str, qualifiers: Iterable[Qualifier]) -> bool:
-    """Whether `sentence` names the asker's member of each qualifier's group (a sentence naming none of the
+    """Whether `sentence` names one of the asker's members of each qualifier's group (a sentence naming none of the
     group says nothing of the asker's)."""
-    return all(q.member in LEXICON.alternatives[q.group].named_in(sentence) for q in qualifiers)
+    return all(q.members & LEXICON.alternatives[q.group].named_in(sentence).keys() for q in qualifiers)
 
 
 def _named_instead(sentence: str, qualifiers: tuple[Qualifier, ...]) -> tuple[Qualifier, list[str]] | None:
@@ -487,7 +487,7 @@ def _named_instead(sentence: str, qualifiers: tuple[Qualifier, ...]) -> tuple[Qu
     sentence names: "分别给予国家级、省级、市级…50万元、20万元、10万元" states no 县级 figure."""
     for qualifier in qualifiers:
         named = LEXICON.alternatives[qualifier.group].named_in(sentence)
-        if named and qualifier.member not in named:
+        if named and not qualifier.members & named.keys():
             return qualifier, list(dict.fromkeys(named.values()))
     return None
 

@@ -94,13 +94,22 @@ def understand(question: str, history: Sequence[dict[str, str]] = (), location: 
 
 
 def _qualifiers(topic: str, topic_only: str) -> tuple[Qualifier, ...]:
-    """For each group of alternatives of which the topic names exactly one member, that member: a question about
-    a 县级 base and 省级 awards asks about neither alone. The Chinese is read with its places (省级 is no place),
-    the English without ("Lushan County" is no 县级). What the asker says they are not names nothing."""
-    glossed = glossary_hits(LEXICON.denied.sub("，", topic_only))
-    text = " ".join([LEXICON.denied.sub("，", topic), *(t for _, ts in glossed for t in ts)])
-    found = ((group, group.named_in(text)) for group in LEXICON.alternatives.values())
-    return tuple(Qualifier(group.name, *next(iter(named.items()))) for group, named in found if len(named) == 1)
+    """For each group of alternatives of which the topic names some members but not all, those members: a 县级
+    base's question, a 商贸 firm's (each trade and service line), one about 国家级 and 省级 awards. The Chinese is read
+    with its places (省级 is no place), the English without ("Lushan County" is no 县级), each English phrase by its
+    glossed terms only when they name one member ("highly skilled" is 中级工 or 高级工, not both). What the asker
+    says they are not names nothing."""
+    chinese = LEXICON.denied.sub("，", topic)
+    glossed = [" ".join(terms) for _, terms in glossary_hits(LEXICON.denied.sub("，", topic_only))]
+    qualifiers = []
+    for group in LEXICON.alternatives.values():
+        named = group.named_in(chinese)
+        for terms in glossed:
+            if len(said := group.named_in(terms)) == 1:
+                named = {**said, **named}
+        if 0 < len(named) < len(group.members):
+            qualifiers.append(Qualifier(group.name, frozenset(named), "、".join(dict.fromkeys(named.values()))))
+    return tuple(qualifiers)
 
 
 def asking_part(text: str) -> str:

@@ -135,11 +135,12 @@ class Corpus:
 
 @dataclass(frozen=True)
 class Qualifier:
-    """One member of a group of alternatives (`lexicon.toml` [[alternatives]]) that a question names: 县级."""
+    """The members of a group of alternatives (`lexicon.toml` [[alternatives]]) that a question names: 县级; 商贸
+    (each trade and service line); 国家级 and 省级."""
 
     group: str
-    member: int
-    said: str  # the question's words for it
+    members: frozenset[int]
+    said: str  # the question's words for them
 
 
 @dataclass(frozen=True)
@@ -161,7 +162,7 @@ class Query:
     words: tuple[str, ...] = ()  # search tokens of the question (with a follow-up's carried topic), no bridged terms
     language: Literal["zh", "en"] = "zh"  # the asker's: the lead and any refusal speak it, quotes stay the source's
     place_note: str | None = None  # how the interface's place name was read (鲁山市 → 鲁山县), shown with the answer
-    qualifiers: tuple[Qualifier, ...] = ()  # the one member of a group of alternatives the question names (县级)
+    qualifiers: tuple[Qualifier, ...] = ()  # the members of groups of alternatives the question names (县级)
 
 
 @dataclass(frozen=True)

@@ -295,6 +295,11 @@ FOR_OTHERS = {
                                         "写明的是服务业的规定，没有写明制造业", None,
                                         "我们是生活性服务业企业，增值税进项税额能加计抵减吗？按多少比例？", "加计10%、15%")
        for reading, assistant in (("", "assistant"), (", read", "reader_assistant"))},
+    # 湛河区 rewards a 首次入库 工业企业 (5万元); 商贸 names the trade and service lines, none of them 工业
+    **{f"several members of a group{reading}": (assistant, "我们是商贸批发公司，今年首次入库，区里一次性奖励多少？",
+                                                "写明的是工业的规定，没有写明商贸", "湛河区",
+                                                "我们是一家工厂，今年首次入库，区里一次性奖励多少？", "5万元")
+       for reading, assistant in (("", "assistant"), (", read", "reader_assistant"))},
     # 鲁山县 states 2022年's target (20家) and the 十四五's, none for 2023年
     "year": ("assistant", "鲁山县2023年新增规上工业企业的目标是多少家？", "写明的是2022年的规定，没有写明2023年", "鲁山县",
              "鲁山县2022年新增规上工业企业的目标是多少家？", "20家"),

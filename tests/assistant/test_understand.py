@@ -149,10 +149,11 @@ def test_the_kind_of_detail_asked_for_is_recognised(question, detail):
     ("我們廠拿到省級綠色工廠稱號，省裡獎勵多少錢？", ["省级"]),  # 省级 is a level, though 省 is a place word
     ("How much does Henan give a provincial green factory?", ["省级"]),
     ("国家支持发行多少亿的公路建设债券？", ["公路"]),
-    ("省级以上公共服务平台有奖励吗？", []),  # a range names no single level
-    ("国家级和省级星创天地各奖多少？", []),  # two members: neither alone is asked about
+    ("省级以上公共服务平台有奖励吗？", ["省级以上"]),  # a range names each level it spans, not a 县级 one
+    ("国家级和省级星创天地各奖多少？", ["国家级、省级"]),  # two members: a rule for 市级 ones answers neither
     ("开饭店的房租能减免吗？", ["饭店"]),  # a line of business
-    ("我们是商贸批发公司，入库奖励多少？", []),  # 商贸 is every trade and service line, 批发 one of them
+    ("我们是商贸批发公司，入库奖励多少？", ["商贸"]),  # 商贸 names the trade and service lines, 批发 one of them
+    ("How many highly skilled workers will be trained?", []),  # its glossed terms name 中级工 and 高级工: a gloss
     # what the asker says they are not is not theirs
     ("门面是从村里租的，属于村集体的房子，不是国有单位的，房租能免几个月？", ["村集体"]),
     ("刚评上市级的星创天地，不是省级也不是国家级，一次性奖励多少？", ["市级"]),
@@ -161,7 +162,7 @@ def test_the_kind_of_detail_asked_for_is_recognised(question, detail):
     ("拟在中原股权交易中心展示板挂牌（非交易板），一次性奖励多少？", ["展示板"]),
     ("租的门面（非国有）房租能免吗？", ["非国有"]),  # 非国有 is a member, not a denial
 ])
-def test_the_one_member_of_a_group_of_alternatives_a_question_names_is_its_qualifier(question, said):
+def test_the_members_of_a_group_of_alternatives_a_question_names_are_its_qualifier(question, said):
     assert [q.said for q in understand(question).qualifiers] == said
 
 
