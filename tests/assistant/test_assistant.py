@@ -300,6 +300,9 @@ FOR_OTHERS = {
                                                 "写明的是工业的规定，没有写明商贸", "湛河区",
                                                 "我们是一家工厂，今年首次入库，区里一次性奖励多少？", "5万元")
        for reading, assistant in (("", "assistant"), (", read", "reader_assistant"))},
+    # the province extends 运营车辆's 年审 by 3 months; no rule extends a private car's
+    "a vehicle, read": ("reader_assistant", "河南的私家车年检能延期几个月？", "写明的是运营车辆的规定，没有写明私家车", None,
+                        "河南的出租车年审能延期几个月？", "3个月"),
     # 鲁山县 states 2022年's target (20家) and the 十四五's, none for 2023年
     "year": ("assistant", "鲁山县2023年新增规上工业企业的目标是多少家？", "写明的是2022年的规定，没有写明2023年", "鲁山县",
              "鲁山县2022年新增规上工业企业的目标是多少家？", "20家"),

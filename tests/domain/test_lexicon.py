@@ -105,6 +105,10 @@ def test_a_group_of_alternatives_names_each_member_a_range_or_a_list_spans():
     assert set(lines.named_in("服务业小微企业和个体工商户承租国有房屋")) == {1, 2, 3, 4}
     assert set(lines.named_in("对餐饮、零售、旅游、民航、公路水路铁路运输企业")) == {1, 2, 3, 4}
     assert lines.named_in("省级绿色工厂") == {} and lines.named_in("县工业和信息化局") == {}
+    vehicles = LEXICON.alternatives["车辆"]  # 客货运 is both kinds of carriage, 运营车辆 each vehicle run for hire
+    assert vehicles.named_in("对货车司机、出租车司机等灵活就业主体") == {0: "货车", 1: "出租车"}
+    assert set(vehicles.named_in("客货运司机等在异地核酸检测")) == {0, 2}
+    assert set(vehicles.named_in("延长运营车辆年审业务3个月办理期限")) == {0, 1, 2}
     homes = LEXICON.alternatives["新房二手房"]
     assert homes.named_in("促进新建商品房、二手房消费") == {0: "新建商品", 1: "二手房"}
 
