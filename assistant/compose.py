@@ -179,9 +179,8 @@ def compose(
     if query.detail and stating is None:  # some rule's answering sentence must state it, not a figure beside it
         stating = _stating_among_equals(answering, words, asked, query.qualifiers)
     if stating is not None and stating[1] not in stating[0].quote:  # the rule's sentence for the asker: quote it
-        rule, sentence = stating
-        stating = (replace(rule, quote=best_quote(rule.clause.text, words, asked, around=sentence)), sentence)
-        citations = [stating[0] if c is rule else c for c in citations]
+        citations, rule = _quoted_around(citations, *stating, words, asked)
+        stating = (rule, stating[1])
         answering = citations if query.compared else _top_and_wider(citations)
     if stating is None and query.qualifiers and (other := _stating(answering, words, asked)):
         # what was asked is stated, but for others: "暂停铁路运输企业预缴增值税一年" does not answer 公路货运
@@ -211,9 +210,7 @@ def compose(
                  if not _named_instead(part, query.qualifiers)]
         sentence = lead_sentence(rule, parts or [chosen_by_words], asked)
         if sentence not in rule.quote:  # the reader's sentence lies outside the quote: quote the run holding it
-            requoted = replace(rule, quote=best_quote(rule.clause.text, words, wanted, around=sentence))
-            citations = [requoted if c is rule else c for c in citations]
-            rule = requoted
+            citations, rule = _quoted_around(citations, rule, sentence, words, wanted)
         lead = (rule, sentence, wanted)
     return Answer(
         question=query.question,
@@ -224,6 +221,14 @@ def compose(
         timings=timings,
         notice=notice,
     )
+
+
+def _quoted_around(citations: list[Citation], rule: Citation, sentence: str, words: list[str],
+                   wanted: re.Pattern[str] | None) -> tuple[list[Citation], Citation]:
+    """The citations with `rule` quoted at the run of its clause holding `sentence`, and that citation: a lead
+    repeats a quoted sentence, so a sentence chosen outside the quote brings its quote with it."""
+    requoted = replace(rule, quote=best_quote(rule.clause.text, words, wanted, around=sentence))
+    return [requoted if c is rule else c for c in citations], requoted
 
 
 def _names_place(hits: list[Hit], corpus: Corpus, place: str) -> bool:
