@@ -75,6 +75,7 @@ class Lexicon:
     draft_markers: tuple[str, ...]  # a document whose title carries one is a draft (讨论稿, 征求意见稿): not in force
     trial_markers: tuple[str, ...]  # in force on trial (试行)
     glossary: dict[str, tuple[str, ...]]  # English word or phrase (lower case) → Chinese terms clauses use
+    taiwan_phrases: dict[str, str]  # Taiwan word → the mainland's (软体 → 软件), both in simplified characters
     assigns_responsibility: re.Pattern[str]  # a clause's text naming who is responsible (由市市场监管局负责)
     alternatives: dict[str, Alternatives]  # by name
     denied: re.Pattern[str]  # how an asker says what they are not: members named there are not the asker's
@@ -124,6 +125,19 @@ def read_glossary(path: Path) -> dict[str, tuple[str, ...]]:
     return glossary
 
 
+def read_taiwan_phrases(path: Path) -> dict[str, str]:
+    """`taiwan<TAB>mainland` lines; `#` comments. Each Taiwan phrase appears once and differs from its mainland word."""
+    phrases: dict[str, str] = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        taiwan, tab, mainland = line.partition("\t")
+        if not tab or not taiwan or not mainland or taiwan == mainland or taiwan in phrases:
+            raise LexiconError(f"{path.name}:{number}: expected 'taiwan<TAB>mainland', each taiwan phrase once")
+        phrases[taiwan] = mainland
+    return phrases
+
+
 def load(directory: Path = DATA_DIR) -> Lexicon:
     data = tomllib.loads((directory / "lexicon.toml").read_text(encoding="utf-8"))
     asks = data.get("asks", {})
@@ -165,6 +179,7 @@ def load(directory: Path = DATA_DIR) -> Lexicon:
         draft_markers=tuple(_field(data, "draft_markers", "lexicon.toml").split()),
         trial_markers=tuple(_field(data, "trial_markers", "lexicon.toml").split()),
         glossary=read_glossary(directory / "glossary_en.tsv"),
+        taiwan_phrases=read_taiwan_phrases(directory / "taiwan_phrases.tsv"),
         assigns_responsibility=_compile(data.get("assigns_responsibility"), "assigns_responsibility"),
         alternatives=alternatives,
         denied=_compile(data.get("denied"), "denied"),

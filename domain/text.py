@@ -20,7 +20,7 @@ from domain.lexicon import LEXICON
 
 _PUNCT = re.compile(r"^[\W_]+$")
 _T2S = opencc.OpenCC("t2s")
-_TW2SP = opencc.OpenCC("tw2sp")  # Taiwan phrases too (軟體 → 软件); only for text that is traditional
+_TW2S = opencc.OpenCC("tw2s")  # Taiwan character variants; Taiwan words are LEXICON.taiwan_phrases
 _MARKUP = re.compile(r"<(script|style)\b.*?(</\1\s*>|$)|<!--.*?(-->|$)|</?[a-zA-Z][^<>]{0,200}>", re.IGNORECASE | re.DOTALL)
 _NOISE = re.compile(r"[\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufe00-\ufe0f\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff]")
 _SPACES = re.compile(r"\s+")
@@ -29,9 +29,19 @@ _SENTENCE = re.compile(r"[^。；！？]+[。；！？]?")
 
 
 def simplified(text: str) -> str:
-    """Traditional characters (and Taiwan phrases) as simplified; simplified text is left as it is."""
-    converted = _T2S.convert(text)
-    return _TW2SP.convert(text) if converted != text else text
+    """Traditional characters (and Taiwan words) as simplified; simplified text is left as it is.
+
+    Not OpenCC's tw2sp: its phrase step also reads 线上, 执行, 新增 and 首批次 as computer terms (在线, 运行,
+    添加, 首批量), and a policy question means them as written.
+    """
+    if _T2S.convert(text) == text:
+        return text
+    return _taiwan_phrases().sub(lambda found: LEXICON.taiwan_phrases[found.group()], _TW2S.convert(text))
+
+
+@lru_cache(maxsize=1)
+def _taiwan_phrases() -> re.Pattern[str]:
+    return re.compile("|".join(map(re.escape, sorted(LEXICON.taiwan_phrases, key=len, reverse=True))))
 
 
 def cleaned(text: str) -> str:

@@ -9,6 +9,14 @@ from domain import lexicon
 from domain.lexicon import LEXICON, LexiconError, load
 
 
+def _data_with(directory: Path, name: str, edit) -> Path:
+    """A copy of the reviewed data files in `directory`, with file `name`'s text passed through `edit`."""
+    shutil.copytree(lexicon.DATA_DIR, directory, dirs_exist_ok=True)
+    path = directory / name
+    path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")
+    return directory
+
+
 def test_every_kind_of_request_and_detail_is_complete_in_both_languages():
     assert len(LEXICON.out_of_scope) >= 8
     for kind in LEXICON.out_of_scope:
@@ -31,20 +39,16 @@ def test_the_english_glossary_has_a_few_hundred_terms_that_occur_in_the_corpus(c
 
 
 def test_a_pattern_that_does_not_compile_is_an_error_naming_where_it_is(tmp_path: Path):
-    shutil.copy(lexicon.DATA_DIR / "glossary_en.tsv", tmp_path)
-    broken = (lexicon.DATA_DIR / "lexicon.toml").read_text(encoding="utf-8").replace("deadline = '截止", "deadline = '(截止", 1)
-    (tmp_path / "lexicon.toml").write_text(broken, encoding="utf-8")
+    broken = _data_with(tmp_path, "lexicon.toml", lambda text: text.replace("deadline = '截止", "deadline = '(截止", 1))
     with pytest.raises(LexiconError, match="asks.deadline"):
-        load(tmp_path)
+        load(broken)
 
 
 def test_two_out_of_scope_kinds_with_one_name_are_an_error(tmp_path: Path):
     """The remit head names the kinds it declines: a name must point at one kind."""
-    shutil.copy(lexicon.DATA_DIR / "glossary_en.tsv", tmp_path)
-    doubled = (lexicon.DATA_DIR / "lexicon.toml").read_text(encoding="utf-8").replace("name = 'forgery'", "name = 'unlawful'")
-    (tmp_path / "lexicon.toml").write_text(doubled, encoding="utf-8")
+    doubled = _data_with(tmp_path, "lexicon.toml", lambda text: text.replace("name = 'forgery'", "name = 'unlawful'"))
     with pytest.raises(LexiconError, match="name of its own"):
-        load(tmp_path)
+        load(doubled)
 
 
 def test_a_channel_is_stated_by_a_named_one_in_use_not_by_a_platform_party_to_the_measure():
@@ -124,26 +128,35 @@ def test_what_an_asker_says_they_are_not_is_found_and_a_question_is_not_a_denial
 
 
 def test_a_group_of_alternatives_with_one_member_is_an_error(tmp_path: Path):
-    shutil.copy(lexicon.DATA_DIR / "glossary_en.tsv", tmp_path)
-    text = (lexicon.DATA_DIR / "lexicon.toml").read_text(encoding="utf-8")
-    (tmp_path / "lexicon.toml").write_text(text.replace("members = ['省内', '省外']", "members = ['省内']"), encoding="utf-8")
+    single = _data_with(tmp_path, "lexicon.toml", lambda text: text.replace("members = ['省内', '省外']", "members = ['省内']"))
     with pytest.raises(LexiconError, match="two members"):
-        load(tmp_path)
+        load(single)
 
 
 def test_a_hedged_reason_without_its_english_is_an_error(tmp_path: Path):
-    shutil.copy(lexicon.DATA_DIR / "glossary_en.tsv", tmp_path)
-    text = (lexicon.DATA_DIR / "lexicon.toml").read_text(encoding="utf-8")
-    (tmp_path / "lexicon.toml").write_text(re.sub(r"(?m)^hedged_en = .*$", "", text, count=1), encoding="utf-8")
+    unmatched = _data_with(tmp_path, "lexicon.toml", lambda text: re.sub(r"(?m)^hedged_en = .*$", "", text, count=1))
     with pytest.raises(LexiconError, match="hedged_en"):
-        load(tmp_path)
+        load(unmatched)
 
 
 def test_a_glossary_line_without_its_chinese_side_is_an_error(tmp_path: Path):
-    shutil.copy(lexicon.DATA_DIR / "lexicon.toml", tmp_path)
-    (tmp_path / "glossary_en.tsv").write_text("rent\t房租\nloan\n", encoding="utf-8")
+    broken = _data_with(tmp_path, "glossary_en.tsv", lambda text: "rent\t房租\nloan\n")
     with pytest.raises(LexiconError, match="glossary_en.tsv:2"):
-        load(tmp_path)
+        load(broken)
+
+
+def test_a_taiwan_phrase_given_twice_is_an_error(tmp_path: Path):
+    doubled = _data_with(tmp_path, "taiwan_phrases.tsv", lambda text: text + "软体\t软件\n")
+    with pytest.raises(LexiconError, match="taiwan_phrases.tsv"):
+        load(doubled)
+
+
+def test_no_taiwan_phrase_is_a_word_the_policy_texts_use(corpus):
+    """OpenCC reads 线上, 执行, 新增 as Taiwan computer terms; in a policy question they mean what the texts mean."""
+    text = "".join(c.text for c in corpus.clauses)
+    assert 500 <= len(LEXICON.taiwan_phrases)
+    assert LEXICON.taiwan_phrases["软体"] == "软件"
+    assert not [phrase for phrase in LEXICON.taiwan_phrases if phrase in text]
 
 
 def test_index_never_imports_assistant():

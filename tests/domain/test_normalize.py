@@ -10,6 +10,16 @@ def test_traditional_becomes_simplified_and_simplified_stays_as_it_is():
     assert cleaned("这么多的税费怎么办") == "这么多的税费怎么办"  # 么 is not turned into 幺
 
 
+@pytest.mark.parametrize("typed, meant", [
+    ("魯山新廠要接電，線上審批得等幾天？", "线上审批"), ("六稅兩費減徵政策執行到哪年", "执行到哪年"),
+    ("今年要新增多少家規上工業企業", "新增多少家"), ("新材料首批次應用保險補貼", "首批次"),
+    ("申請要準備哪些文件", "哪些文件"), ("建立小升規工作推進機制", "建立小升规"),
+    ("我們是做軟體的，網路平臺", "做软件的,网络平台"), ("跑計程車的", "跑出租车"),
+])
+def test_繁體_reads_as_the_policy_texts_write_it_taiwan_words_included(typed, meant):
+    assert meant in cleaned(typed)
+
+
 def test_markup_emoji_and_full_width_forms_are_removed_from_the_match_key():
     assert match_key("<script>alert(1)</script>社保😀能缓缴吗") == "社保能缓缴吗"
     assert match_key("ＶＡＴ免征吗") == "vat免征吗"
