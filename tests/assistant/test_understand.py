@@ -131,6 +131,9 @@ def test_paying_pension_contributions_is_business_drawing_a_pension_is_not():
     ("企业完成股改以后，市里给的资金支持具体是多少？", "amount"),  # the money named, then 是多少
     ("评上市长质量奖的企业，奖金是多少？", "amount"),
     ("首次认定的，一次性奖励多少？", "amount"),
+    ("挂牌成功后可获得多少奖励？", "amount"),  # the money named after 多少
+    ("入库了，每家一年能分到多少专项资金", "amount"),
+    ("有多少补贴政策可以申请？", None),  # policies counted, not money
     ("补贴了多少家企业？", None),  # a count of firms, not money
     ("市里每年要培育多少家企业？", None),
     ("这个税收服务专项行动叫什么名称？", None),  # a campaign's name, not a contact's

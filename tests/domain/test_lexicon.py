@@ -25,6 +25,11 @@ def test_every_kind_of_request_and_detail_is_complete_in_both_languages():
         assert detail.name and detail.name_en
 
 
+@pytest.mark.parametrize("sentence", ["释放的2.2万亿元资金", "增加退税1400多亿元", "给予5万元一次性奖励", "最高奖励三十万元"])
+def test_a_sum_of_money_states_an_amount_in_any_of_its_units(sentence):
+    assert LEXICON.details["amount"].stated.search(sentence)
+
+
 def test_a_fee_named_手续费_does_not_state_the_documents_required():
     materials = LEXICON.details["materials"].stated
     assert materials.search("需提交营业执照复印件等材料")
