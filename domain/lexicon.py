@@ -65,6 +65,7 @@ class Alternatives:
 class Lexicon:
     domain_terms: tuple[str, ...]
     stop_words: frozenset[str]
+    question_words: tuple[str, ...]  # repaired from a homophone as domain terms are (多绍 → 多少)
     synonyms: dict[str, tuple[str, ...]]
     asks: dict[str, re.Pattern[str]]  # one pattern for each name of ASKS
     out_of_scope: tuple[RemitKind, ...]
@@ -169,6 +170,7 @@ def load(directory: Path = DATA_DIR) -> Lexicon:
     return Lexicon(
         domain_terms=tuple(_field(data, "domain_terms", "lexicon.toml").split()),
         stop_words=frozenset(_field(data, "stop_words", "lexicon.toml").split()),
+        question_words=tuple(_field(data, "question_words", "lexicon.toml").split()),
         synonyms={word: tuple(terms) for word, terms in data.get("synonyms", {}).items()},
         asks={name: _compile(asks[name], f"asks.{name}") for name in ASKS},
         out_of_scope=remit,

@@ -51,11 +51,12 @@ def _initials(word: str) -> str:
 
 @lru_cache(maxsize=1)
 def _vocabulary() -> tuple[dict[str, list[str]], dict[str, str], dict[str, str], set[tuple[int, str]]]:
-    """The domain's own terms by their pinyin (all that sound alike: 延期 and 央企), by their pinyin initials
-    (terms of three characters or more, only where the initials name one term) and by their pinyin spelled
-    out (four letters or more); and each (length, character) of a term, as a typo shares a character with
-    the term it stands for."""
-    terms = {*LEXICON.domain_terms, *LEXICON.synonyms, *(t for ts in LEXICON.synonyms.values() for t in ts),
+    """The domain's own terms and the words people ask with (多少, 几年) by their pinyin (all that sound alike:
+    延期 and 央企), by their pinyin initials (terms of three characters or more, only where the initials name
+    one term) and by their pinyin spelled out (four letters or more); and each (length, character) of a term,
+    as a typo shares a character with the term it stands for."""
+    terms = {*LEXICON.domain_terms, *LEXICON.question_words,
+             *LEXICON.synonyms, *(t for ts in LEXICON.synonyms.values() for t in ts),
              *(t for ts in LEXICON.glossary.values() for t in ts),
              *(a for p in GAZETTEER if p.covered or p.home for a in p.aliases if len(a) >= 2)}  # 焦做 → 焦作
     terms = {t for t in terms if 2 <= len(t) <= 6 and _HAN.fullmatch(t[0]) and all(_HAN.fullmatch(c) for c in t)}

@@ -34,6 +34,19 @@ def test_homophone_typos_pinyin_and_initials_become_the_domain_term(typed, meant
     assert meant in match_key(typed)
 
 
+@pytest.mark.parametrize("typed, meant", [
+    ("公积金最多能贷多绍？", "贷多少"), ("预缴增值税暂停几念", "暂停几年"), ("自询县对院士团队的扶持资金", "咨询"),
+    ("实否可以申请缓缴", "是否可以"),
+])
+def test_a_homophone_of_a_word_people_ask_with_is_repaired_so_what_is_asked_is_seen(typed, meant):
+    assert meant in match_key(typed)
+
+
+@pytest.mark.parametrize("word", ["纪念品", "那里能办", "多达十家企业", "召开联席会议"])
+def test_a_real_word_sounding_like_a_question_word_stays(word):
+    assert match_key(word) == word
+
+
 def test_pinyin_of_two_syllables_is_read_in_chinese_text_and_left_alone_in_english():
     assert "利息" in match_key("创业担保贷款的lixi是政府全出吗") and "企业" in match_key("小微qiye怎么界定")
     assert match_key("a fuze for the heater") == "a fuze for the heater"  # fuze spells 负责, but this is English
