@@ -96,16 +96,18 @@ def understand(question: str, history: Sequence[dict[str, str]] = (), location: 
 def _qualifiers(topic: str, topic_only: str) -> tuple[Qualifier, ...]:
     """For each group of alternatives of which the topic names some members but not all, those members: a 县级
     base's question, a 商贸 firm's (each trade and service line), one about 国家级 and 省级 awards. The Chinese is read
-    with its places (省级 is no place), the English without ("Lushan County" is no 县级), each English phrase by its
-    glossed terms only when they name one member ("highly skilled" is 中级工 or 高级工, not both). What the asker
-    says they are not names nothing."""
+    with its places (省级 is no place), the English without ("Lushan County" is no 县级), each English phrase by
+    the members its first glossed term names, when its other terms name no others: "highly skilled" (中级工,
+    高级工) names neither, nor does "industrial enterprise" name 小微 for its 小微工业企业 or "price" 用电 for its
+    电价. What the asker says they are not names nothing."""
     chinese = LEXICON.denied.sub("，", topic)
-    glossed = [" ".join(terms) for _, terms in glossary_hits(LEXICON.denied.sub("，", topic_only))]
+    glossed = [terms for _, terms in glossary_hits(LEXICON.denied.sub("，", topic_only))]
     qualifiers = []
     for group in LEXICON.alternatives.values():
         named = group.named_in(chinese)
         for terms in glossed:
-            if len(said := group.named_in(terms)) == 1:
+            said = group.named_in(terms[0])
+            if said and group.named_in(" ".join(terms)).keys() == said.keys():
                 named = {**said, **named}
         if 0 < len(named) < len(group.members):
             qualifiers.append(Qualifier(group.name, frozenset(named), "、".join(dict.fromkeys(named.values()))))

@@ -157,6 +157,11 @@ def test_the_kind_of_detail_asked_for_is_recognised(question, detail):
     ("开饭店的房租能减免吗？", ["饭店"]),  # a line of business
     ("我们是商贸批发公司，入库奖励多少？", ["商贸"]),  # 商贸 names the trade and service lines, 批发 one of them
     ("How many highly skilled workers will be trained?", []),  # its glossed terms name 中级工 and 高级工: a gloss
+    # an English phrase names what its first glossed term names, when the others name nothing else
+    ("What award does an industrial enterprise get for going above-scale?", ["工业"]),  # not 小微 (小微工业企业)
+    ("Can the gas price be lowered for restaurants?", ["用气", "餐饮"]),  # price is 价格 first, 电价 after
+    ("How much is the subsidy for a new energy vehicle?", []),  # not 出租车 (新能源出租车)
+    ("What does a national little giant get?", ["国家级"]),
     # what the asker says they are not is not theirs
     ("门面是从村里租的，属于村集体的房子，不是国有单位的，房租能免几个月？", ["村集体"]),
     ("刚评上市级的星创天地，不是省级也不是国家级，一次性奖励多少？", ["市级"]),
