@@ -54,21 +54,25 @@ def _vocabulary() -> tuple[dict[str, list[str]], dict[str, str], dict[str, str],
     """The domain's own terms and the words people ask with (多少, 几年) by their pinyin (all that sound alike:
     延期 and 央企), by their pinyin initials (terms of three characters or more, only where the initials name
     one term) and by their pinyin spelled out (four letters or more); and each (length, character) of a term,
-    as a typo shares a character with the term it stands for."""
-    terms = {*LEXICON.domain_terms, *LEXICON.question_words,
-             *LEXICON.synonyms, *(t for ts in LEXICON.synonyms.values() for t in ts),
-             *(t for ts in LEXICON.glossary.values() for t in ts),
-             *(a for p in GAZETTEER if p.covered or p.home for a in p.aliases if len(a) >= 2)}  # 焦做 → 焦作
-    terms = {t for t in terms if 2 <= len(t) <= 6 and _HAN.fullmatch(t[0]) and all(_HAN.fullmatch(c) for c in t)}
+    as a typo shares a character with the term it stands for. A covered place's full name (湛河区) is heard
+    only: its initials would crowd out a term's (zzs is 增值税, not 郑州市)."""
+    def han(words) -> set[str]:
+        return {t for t in words if 2 <= len(t) <= 6 and all(_HAN.fullmatch(c) for c in t)}
+
+    terms = han({*LEXICON.domain_terms, *LEXICON.question_words,
+                 *LEXICON.synonyms, *(t for ts in LEXICON.synonyms.values() for t in ts),
+                 *(t for ts in LEXICON.glossary.values() for t in ts),
+                 *(a for p in GAZETTEER if p.covered or p.home for a in p.aliases)})  # 焦做 → 焦作
+    heard = terms | han(p.name for p in GAZETTEER if p.covered or p.home)  # 湛河渠 → 湛河区
     by_sound: dict[str, list[str]] = {}
-    by_initials: dict[str, set[str]] = {}
-    for term in sorted(terms):  # sorted: the same reading in every process, whatever the hash seed
+    for term in sorted(heard):  # sorted: the same reading in every process, whatever the hash seed
         by_sound.setdefault(_sound(term), []).append(term)
-        if len(term) >= 3:
-            by_initials.setdefault(_initials(term), set()).add(term)
+    by_initials: dict[str, set[str]] = {}
+    for term in sorted(t for t in terms if len(t) >= 3):
+        by_initials.setdefault(_initials(term), set()).add(term)
     unique_initials = {key: next(iter(found)) for key, found in by_initials.items() if len(found) == 1}
     spelled = {_pinyin(term): term for term in sorted(terms, key=lambda t: (-len(t), t)) if len(_pinyin(term)) >= SPELLED_MIN}
-    return by_sound, unique_initials, spelled, {(len(term), char) for term in terms for char in term}
+    return by_sound, unique_initials, spelled, {(len(term), char) for term in heard for char in term}
 
 
 def repaired(text: str) -> str:
