@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -109,15 +110,18 @@ def _hedged(table: dict, where: str) -> tuple[str | None, str | None]:
     return _field(table, "hedged", where), _field(table, "hedged_en", where)
 
 
+def _tab_lines(path: Path) -> Iterator[tuple[str, str, str, str]]:
+    """(where, left, tab, right) of each line of a `left<TAB>right` file that is not blank or a `#` comment."""
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.strip() and not line.startswith("#"):
+            yield f"{path.name}:{number}", *line.partition("\t")
+
+
 def read_glossary(path: Path) -> dict[str, tuple[str, ...]]:
     """`english<TAB>术语|术语` lines; `#` comments. Keys are unique, lower case, with 1–4 terms each."""
     glossary: dict[str, tuple[str, ...]] = {}
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        english, tab, chinese = line.partition("\t")
+    for where, english, tab, chinese in _tab_lines(path):
         terms = tuple(t.strip() for t in chinese.split("|") if t.strip())
-        where = f"{path.name}:{number}"
         if not tab or not english.strip() or not 1 <= len(terms) <= 4:
             raise LexiconError(f"{where}: expected 'english<TAB>术语|术语'")
         if english != english.strip().lower() or english in glossary:
@@ -129,12 +133,9 @@ def read_glossary(path: Path) -> dict[str, tuple[str, ...]]:
 def read_taiwan_phrases(path: Path) -> dict[str, str]:
     """`taiwan<TAB>mainland` lines; `#` comments. Each Taiwan phrase appears once and differs from its mainland word."""
     phrases: dict[str, str] = {}
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        taiwan, tab, mainland = line.partition("\t")
+    for where, taiwan, tab, mainland in _tab_lines(path):
         if not tab or not taiwan or not mainland or taiwan == mainland or taiwan in phrases:
-            raise LexiconError(f"{path.name}:{number}: expected 'taiwan<TAB>mainland', each taiwan phrase once")
+            raise LexiconError(f"{where}: expected 'taiwan<TAB>mainland', each taiwan phrase once")
         phrases[taiwan] = mainland
     return phrases
 
