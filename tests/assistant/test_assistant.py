@@ -303,6 +303,10 @@ FOR_OTHERS = {
     # the province extends 运营车辆's 年审 by 3 months; no rule extends a private car's
     "a vehicle, read": ("reader_assistant", "河南的私家车年检能延期几个月？", "写明的是运营车辆的规定，没有写明私家车", None,
                         "河南的出租车年审能延期几个月？", "3个月"),
+    # 鲁山县 pays 新型学徒制 training 5000元 a 中级工 a year; no rule states what a 稳岗返还 (稳岗补贴) pays a person
+    **{f"an employment subsidy{reading}": (assistant, "稳岗补贴每人能领多少钱？", "写明的是技能提升的规定，没有写明稳岗补贴",
+                                           "鲁山县", "鲁山县新型学徒制培训，中级工每人每年补贴多少？", "每人每年5000元")
+       for reading, assistant in (("", "assistant"), (", read", "reader_assistant"))},
     # 鲁山县 states 2022年's target (20家) and the 十四五's, none for 2023年
     "year": ("assistant", "鲁山县2023年新增规上工业企业的目标是多少家？", "写明的是2022年的规定，没有写明2023年", "鲁山县",
              "鲁山县2022年新增规上工业企业的目标是多少家？", "20家"),

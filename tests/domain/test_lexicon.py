@@ -120,6 +120,11 @@ def test_a_group_of_alternatives_names_each_member_a_range_or_a_list_spans():
     assert set(vehicles.named_in("延长运营车辆年审业务3个月办理期限")) == {0, 1, 2}
     homes = LEXICON.alternatives["新房二手房"]
     assert homes.named_in("促进新建商品房、二手房消费") == {0: "新建商品", 1: "二手房"}
+    subsidies = LEXICON.alternatives["就业补贴"]  # a firm's 稳岗 alone is no subsidy; 留工培训 is not any training's
+    assert subsidies.named_in("按照当地最低工资标准的70%给予就业见习补贴") == {2: "见习"}
+    assert subsidies.named_in("利用失业保险基金支持企业稳岗，落实一次性吸纳就业补贴") == {0: "吸纳就业补贴"}
+    assert subsidies.named_in("留工培训补助扩大至所有困难参保企业") == {5: "留工培训"}
+    assert subsidies.named_in("稳岗补贴每人能领多少") == {3: "稳岗补贴"}
 
 
 def test_what_an_asker_says_they_are_not_is_found_and_a_question_is_not_a_denial():
