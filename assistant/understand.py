@@ -22,6 +22,7 @@ LONG_MESSAGE_CHARS = 80  # beyond this a message is a story: its asking sentence
 SHORT_ASKING_CHARS = 10  # an asking sentence this short leans on the sentence before it
 _PARTS = re.compile(r"[^。！？!?\n]+[。！？!?]?")
 _QUESTION_MARK = re.compile(r"[?？]")
+_CLAUSES = re.compile(r"[^，,；;。！!？?\n]+[？?]?")
 # how a sentence asks when no question mark says so; bare 几, 啥, 什么 are too common in a story to count
 _ASKING = re.compile(r"吗|能不能|可不可以|可以不|是不是|是否|有没有|有无|怎么办|怎么|怎样|如何|多少|多久|哪个|哪些|哪里|什么时候|"
                      r"请问|想问|想知道|问一下|咨询|\b(can|could|how|what|which|who|when|where|is|are|do|does|will)\b")
@@ -89,29 +90,49 @@ def understand(question: str, history: Sequence[dict[str, str]] = (), location: 
         words=tuple(dict.fromkeys(words)),
         language="en" if english else "zh",
         place_note=place_note,
-        qualifiers=_qualifiers(topic, topic_only),
+        qualifiers=_qualifiers(topic, topic_only, _asked_parts(asking)),
     )
 
 
-def _qualifiers(topic: str, topic_only: str) -> tuple[Qualifier, ...]:
+def _qualifiers(topic: str, topic_only: str, asked: str) -> tuple[Qualifier, ...]:
     """For each group of alternatives of which the topic names some members but not all, those members: a 县级
-    base's question, a 商贸 firm's (each trade and service line), one about 国家级 and 省级 awards. The Chinese is read
-    with its places (省级 is no place), the English without ("Lushan County" is no 县级), each English phrase by
-    the members its first glossed term names, when its other terms name no others: "highly skilled" (中级工,
-    高级工) names neither, nor does "industrial enterprise" name 小微 for its 小微工业企业 or "price" 用电 for its
-    电价. What the asker says they are not names nothing."""
-    chinese = LEXICON.denied.sub("，", topic)
-    glossed = [terms for _, terms in glossary_hits(LEXICON.denied.sub("，", topic_only))]
+    base's question, a 商贸 firm's (each trade and service line), one about 国家级 and 省级 awards. When the parts
+    of the question that ask (`_asked_parts`) name members of a group, those are the ones asked about, not what the
+    asker tells they have or have seen: "2022年减了房租，2023年还能再减几个月不？" asks about 2023年 alone. What the
+    asker says they are not names nothing."""
+    in_topic, in_asked = _named_members(topic, topic_only), _named_members(asked, _without_places(asked))
     qualifiers = []
+    for group in LEXICON.alternatives.values():
+        named = in_asked.get(group.name) or in_topic.get(group.name, {})
+        if 0 < len(named) < len(group.members):
+            qualifiers.append(Qualifier(group.name, frozenset(named), "、".join(dict.fromkeys(named.values()))))
+    return tuple(qualifiers)
+
+
+def _named_members(text: str, text_only: str) -> dict[str, dict[int, str]]:
+    """Group name → the members `text` names (with what names them). The Chinese is read with its places (省级 is no
+    place), the English without ("Lushan County" is no 县级), each English phrase by the members its first glossed
+    term names, when its other terms name no others: "highly skilled" (中级工, 高级工) names neither, nor does
+    "industrial enterprise" name 小微 for its 小微工业企业 or "price" 用电 for its 电价."""
+    chinese = LEXICON.denied.sub("，", text)
+    glossed = [terms for _, terms in glossary_hits(LEXICON.denied.sub("，", text_only))]
+    found = {}
     for group in LEXICON.alternatives.values():
         named = group.named_in(chinese)
         for terms in glossed:
             said = group.named_in(terms[0])
             if said and group.named_in(" ".join(terms)).keys() == said.keys():
                 named = {**said, **named}
-        if 0 < len(named) < len(group.members):
-            qualifiers.append(Qualifier(group.name, frozenset(named), "、".join(dict.fromkeys(named.values()))))
-    return tuple(qualifiers)
+        if named:
+            found[group.name] = named
+    return found
+
+
+def _asked_parts(asking: str) -> str:
+    """The parts (between commas) of the asking sentences that ask: with a question mark or worded as asking
+    ("学员考的是初级工的，每人每年能补多少钱？" beside "只看到中级工、高级工的数"). Empty when none is."""
+    return "，".join(part for part in _CLAUSES.findall(asking)
+                    if _QUESTION_MARK.search(part) or _ASKING.search(part) or LEXICON.asks["figure"].search(part))
 
 
 def asking_part(text: str) -> str:

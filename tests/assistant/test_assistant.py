@@ -307,6 +307,11 @@ FOR_OTHERS = {
     **{f"an employment subsidy{reading}": (assistant, "稳岗补贴每人能领多少钱？", "写明的是技能提升的规定，没有写明稳岗补贴",
                                            "鲁山县", "鲁山县新型学徒制培训，中级工每人每年补贴多少？", "每人每年5000元")
        for reading, assistant in (("", "assistant"), (", read", "reader_assistant"))},
+    # the national rule waives 2022年's rent of 国有 premises (6 or 3 months); a year told of is not the year asked
+    "the year asked, beside one told of, read": ("reader_assistant",
+                                                 "在上海租国有的房子开小吃店，2022年减了房租，2023年还能再减几个月？",
+                                                 "写明的是2022年的规定，没有写明2023年", "上海市",
+                                                 "在上海租国有的房子开小吃店，2022年房租能减几个月？", "减免3个月租金"),
     # 鲁山县 states 2022年's target (20家) and the 十四五's, none for 2023年
     "year": ("assistant", "鲁山县2023年新增规上工业企业的目标是多少家？", "写明的是2022年的规定，没有写明2023年", "鲁山县",
              "鲁山县2022年新增规上工业企业的目标是多少家？", "20家"),

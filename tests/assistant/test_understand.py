@@ -169,6 +169,11 @@ def test_the_kind_of_detail_asked_for_is_recognised(question, detail):
     ("认定的是县级标准，不够市级，一次性奖励多少？", ["县级"]),
     ("拟在中原股权交易中心展示板挂牌（非交易板），一次性奖励多少？", ["展示板"]),
     ("租的门面（非国有）房租能免吗？", ["非国有"]),  # 非国有 is a member, not a denial
+    # what the asking part names is asked, not what the asker tells they have or have seen
+    ("在上海租国有的房子开小吃店，2022年减了房租，2023年还能再减几个月不？", ["小吃", "2023年"]),
+    ("政策里只看到中级工、高级工的数，想问一下初级工每人每年能补多少钱？", ["初级工"]),
+    ("我们是国家级小巨人，县里一次性奖励多少？", ["国家级", "小巨人"]),  # nothing asked names a member: all told
+    ("新获评国家级专精特新小巨人，咨询市级奖励金额", ["国家级", "专精特新、小巨人"]),  # 市级奖励 names the payer
 ])
 def test_the_members_of_a_group_of_alternatives_a_question_names_are_its_qualifier(question, said):
     assert [q.said for q in understand(question).qualifiers] == said

@@ -68,6 +68,9 @@ def test_a_group_of_alternatives_names_each_member_a_range_or_a_list_spans():
     assert levels.named_in("对新认定的国家级、省级、市级星创天地") == {0: "国家级", 1: "省级", 2: "市级"}
     assert levels.named_in("省级以上中小企业公共服务示范平台") == {0: "省级以上", 1: "省级以上"}  # a range: each level
     assert levels.named_in("对新获评国家、省企业技术中心") == {0: "国家", 1: "省"}  # a list of levels
+    # a payer named by its level names none: the level asked about is the recognition's
+    assert levels.named_in("争取省级财政资金对国家级专精特新小巨人") == {0: "国家级"}
+    assert levels.named_in("咨询市级奖励金额") == {} and levels.named_in("县级一次性奖励多少") == {}
     grades = LEXICON.alternatives["技能等级"]
     assert grades.named_in("高级技师") == {4: "高级技师"}  # not also 技师
     boards = LEXICON.alternatives["挂牌板块"]  # a member by any of its names: 北京证券交易所 is 北交所
