@@ -136,6 +136,8 @@ def test_what_an_asker_says_they_are_not_is_found_and_a_question_is_not_a_denial
     assert LEXICON.denied.search("是不是只有国有的房子才能免") is None
     assert LEXICON.denied.search("拟在展示板挂牌（非交易板），奖励多少").group() == "非交易板"
     assert LEXICON.denied.search("租的门面（非国有）") is None  # a member of its own
+    assert LEXICON.denied.search("能跟工厂一样拿满负荷奖励不").group() == "跟工厂一样"  # likened to, not theirs
+    assert LEXICON.denied.search("像我们这种中型企业呢") is None
     for asking in ("我们算不算小型微利企业", "够不够市级的标准", "属不属于中小微企业"):
         assert LEXICON.denied.search(asking) is None, asking
 
