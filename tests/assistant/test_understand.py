@@ -142,6 +142,8 @@ def test_paying_pension_contributions_is_business_drawing_a_pension_is_not():
     ("开饭店的房租能减免吗？", None),
     ("找哪个部门办？", None),
     ("社保能缓缴几个月？", None),  # a period, asked as a figure: quoted, but not a kind that must be stated
+    ("社会保险补贴的最长期限是多少？", None),  # a subsidy's period, not its amount
+    ("单个项目补助上限是多少？", "amount"),
 ])
 def test_the_kind_of_detail_asked_for_is_recognised(question, detail):
     assert understand(question).detail == detail
