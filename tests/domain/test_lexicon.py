@@ -121,6 +121,9 @@ def test_a_group_of_alternatives_names_each_member_a_range_or_a_list_spans():
     assert vehicles.named_in("对货车司机、出租车司机等灵活就业主体") == {0: "货车", 1: "出租车"}
     assert set(vehicles.named_in("客货运司机等在异地核酸检测")) == {0, 2}
     assert set(vehicles.named_in("延长运营车辆年审业务3个月办理期限")) == {0, 1, 2}
+    years = LEXICON.alternatives["年份"]  # an English question's bare year names it; a 文号's 〔2022〕 names none
+    assert years.named_in("Is there a reward for Q1 2023?") == {4: "2023"}
+    assert years.named_in("按照《通知》（平政办〔2022〕15号）精神") == {}
     homes = LEXICON.alternatives["新房二手房"]
     assert homes.named_in("促进新建商品房、二手房消费") == {0: "新建商品", 1: "二手房"}
     subsidies = LEXICON.alternatives["就业补贴"]  # a firm's 稳岗 alone is no subsidy; 留工培训 is not any training's
