@@ -312,6 +312,11 @@ FOR_OTHERS = {
                                                  "在上海租国有的房子开小吃店，2022年减了房租，2023年还能再减几个月？",
                                                  "写明的是2022年的规定，没有写明2023年", "上海市",
                                                  "在上海租国有的房子开小吃店，2022年房租能减几个月？", "减免3个月租金"),
+    # 鲁山县's 满负荷生产 award (10万元) is for 规模以上 firms; no rule gives one to a firm not yet in the statistics
+    **{f"above or below the size line{reading}": (assistant, "我们厂还没进规上，二季度满负荷生产，县里奖励多少钱？",
+                                                  "写明的是规模以上的规定，没有写明没进规上", "鲁山县",
+                                                  "我们是规上工业企业，二季度满负荷生产，县里奖励多少钱？", "10万元")
+       for reading, assistant in (("", "assistant"), (", read", "reader_assistant"))},
     # 鲁山县 states 2022年's target (20家) and the 十四五's, none for 2023年
     "year": ("assistant", "鲁山县2023年新增规上工业企业的目标是多少家？", "写明的是2022年的规定，没有写明2023年", "鲁山县",
              "鲁山县2022年新增规上工业企业的目标是多少家？", "20家"),

@@ -93,6 +93,9 @@ def test_a_group_of_alternatives_names_each_member_a_range_or_a_list_spans():
     assert sizes.named_in("大型企业、龙头企业") == {0: "大型企业"}
     rungs = LEXICON.alternatives["企业梯度"]  # 专精特新“小巨人” names both rungs
     assert rungs.named_in("对首次认定的国家级专精特新“小巨人”企业") == {1: "专精特新", 2: "小巨人"}
+    size_line = LEXICON.alternatives["规上规下"]  # a firm not yet in is 规下; 规下升规上 names both
+    assert size_line.named_in("俺这小厂还没进规上") == {1: "没进规上"} and size_line.named_in("进了规上统计库") == {0: "规上"}
+    assert set(size_line.named_in("累计新增规下升规上小微企业1100家以上")) == {0, 1}
     years = LEXICON.alternatives["年份"]  # a period names each year it spans
     assert years.named_in("2022 年1月1日至2023年12月31日") == {3: "2022 年", 4: "2023年"}
     groups = LEXICON.alternatives["重点群体"]  # a 就业创业证 marked for graduates names them, though not by name
