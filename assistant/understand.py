@@ -130,7 +130,7 @@ def _named_members(text: str, text_only: str) -> dict[str, dict[int, str]]:
 
 def _asked_parts(asking: str) -> str:
     """The parts (between commas) of the asking sentences that ask: with a question mark or worded as asking
-    ("学员考的是初级工的，每人每年能补多少钱？" beside "只看到中级工、高级工的数"). Empty when none is."""
+    ("想问问：学员考的是初级工的，每人每年能补多少钱？" after "只看到中级工、高级工的数"). Empty when none is."""
     return "，".join(part for part in _CLAUSES.findall(asking)
                     if _QUESTION_MARK.search(part) or _ASKING.search(part) or LEXICON.asks["figure"].search(part))
 
