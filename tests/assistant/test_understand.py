@@ -160,7 +160,7 @@ def test_the_kind_of_detail_asked_for_is_recognised(question, detail):
     ("我们是商贸批发公司，入库奖励多少？", ["商贸"]),  # 商贸 names the trade and service lines, 批发 one of them
     ("How many highly skilled workers will be trained?", []),  # its glossed terms name 中级工 and 高级工: a gloss
     # an English phrase names what its first glossed term names, when the others name nothing else
-    ("What award does an industrial enterprise get for going above-scale?", ["工业"]),  # not 小微 (小微工业企业)
+    ("What award does an industrial enterprise get for going above-scale?", ["工业", "规模以上"]),  # not 小微 (小微工业企业)
     ("Can the gas price be lowered for restaurants?", ["用气", "餐饮"]),  # price is 价格 first, 电价 after
     ("How much is the subsidy for a new energy vehicle?", []),  # not 出租车 (新能源出租车)
     ("What does a national little giant get?", ["国家级"]),
