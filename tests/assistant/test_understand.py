@@ -177,6 +177,7 @@ def test_the_kind_of_detail_asked_for_is_recognised(question, detail):
     ("我们是国家级小巨人，县里一次性奖励多少？", ["国家级", "小巨人"]),  # nothing asked names a member: all told
     ("新获评国家级专精特新小巨人，咨询市级奖励金额", ["国家级", "专精特新、小巨人"]),  # 市级奖励 names the payer
     ("开超市的，二季度满负荷营业，能跟工厂一样拿满负荷奖励不？奖多少？", ["超市", "二季度"]),  # likened, not theirs
+    ("我们是省级专精特新企业，尚未获评国家级小巨人，买设备能补多少比例？", ["省级", "专精特新"]),  # not yet recognised
     ("Is there a full-capacity production reward for Q1 2023, and how much?", ["2023", "第一季度"]),
 ])
 def test_the_members_of_a_group_of_alternatives_a_question_names_are_its_qualifier(question, said):

@@ -144,6 +144,9 @@ def test_what_an_asker_says_they_are_not_is_found_and_a_question_is_not_a_denial
     assert LEXICON.denied.search("租的门面（非国有）") is None  # a member of its own
     assert LEXICON.denied.search("能跟工厂一样拿满负荷奖励不").group() == "跟工厂一样"  # likened to, not theirs
     assert LEXICON.denied.search("像我们这种中型企业呢") is None
+    assert LEXICON.denied.search("尚未获评国家级小巨人").group() == "尚未获评国家级小巨人"  # not yet recognised
+    assert LEXICON.denied.search("还没评上小巨人").group() == "没评上小巨人"
+    assert LEXICON.denied.search("尚未纳入规上统计") is None  # a member of 规上规下
     for asking in ("我们算不算小型微利企业", "够不够市级的标准", "属不属于中小微企业"):
         assert LEXICON.denied.search(asking) is None, asking
 
