@@ -317,6 +317,11 @@ FOR_OTHERS = {
                                                   "写明的是规模以上的规定，没有写明没进规上", "鲁山县",
                                                   "我们是规上工业企业，二季度满负荷生产，县里奖励多少钱？", "10万元")
        for reading, assistant in (("", "assistant"), (", read", "reader_assistant"))},
+    # 焦作 refunds a graduate's 契税 on a home with a 商品房预售许可证 (new-built); no rule refunds it on a 二手房
+    **{f"new or second-hand{reading}": (assistant, "毕业三年的大学生，在焦作买了套二手房自住，契税能补贴多少比例？",
+                                        "写明的是已取得商品房预售许可证的规定，没有写明二手房", "焦作市",
+                                        "毕业三年的大学生，在焦作买了套新房自住，契税能补贴多少比例？", "契税100%补贴")
+       for reading, assistant in (("", "assistant"), (", read", "reader_assistant"))},
     # 鲁山县 states 2022年's target (20家) and the 十四五's, none for 2023年
     "year": ("assistant", "鲁山县2023年新增规上工业企业的目标是多少家？", "写明的是2022年的规定，没有写明2023年", "鲁山县",
              "鲁山县2022年新增规上工业企业的目标是多少家？", "20家"),

@@ -129,6 +129,7 @@ def test_a_group_of_alternatives_names_each_member_a_range_or_a_list_spans():
     assert years.named_in("按照《通知》（平政办〔2022〕15号）精神") == {}
     homes = LEXICON.alternatives["新房二手房"]
     assert homes.named_in("促进新建商品房、二手房消费") == {0: "新建商品", 1: "二手房"}
+    assert homes.named_in("购买已取得商品房预售许可证且在房管部门备案的自住商品住房") == {0: "已取得商品房预售许可证"}
     subsidies = LEXICON.alternatives["就业补贴"]  # a firm's 稳岗 alone is no subsidy; 留工培训 is not any training's
     assert subsidies.named_in("按照当地最低工资标准的70%给予就业见习补贴") == {2: "见习"}
     assert subsidies.named_in("利用失业保险基金支持企业稳岗，落实一次性吸纳就业补贴") == {0: "吸纳就业补贴"}
