@@ -39,6 +39,17 @@ def simplified(text: str) -> str:
     return _taiwan_phrases().sub(lambda found: LEXICON.taiwan_phrases[found.group()], _TW2S.convert(text))
 
 
+def traditional(text: str) -> str:
+    """The text in traditional characters (OpenCC s2t): the 繁體 form of a question that the reader trains on and
+    `python -m eval.forms` asks, and that `simplified` reads back."""
+    return _to_traditional().convert(text)
+
+
+@lru_cache(maxsize=1)
+def _to_traditional() -> opencc.OpenCC:
+    return opencc.OpenCC("s2t")  # on first use: the answer path never writes 繁體
+
+
 @lru_cache(maxsize=1)
 def _taiwan_phrases() -> re.Pattern[str]:
     return re.compile("|".join(map(re.escape, sorted(LEXICON.taiwan_phrases, key=len, reverse=True))))

@@ -11,17 +11,10 @@ import argparse
 import sys
 from dataclasses import dataclass, replace
 
-import opencc
-
 from assistant.config import Settings
 from assistant.core import Assistant
+from domain.text import traditional
 from eval.cases import Case, load_cases
-
-_S2T = opencc.OpenCC("s2t")
-
-
-def traditional(text: str) -> str:
-    return _S2T.convert(text)
 
 
 def in_traditional(case: Case) -> Case:

@@ -32,14 +32,13 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import opencc
 from pypinyin import lazy_pinyin
 
 from assistant.core import Assistant
 from assistant.compose import answers
 from assistant.reader import candidate_passages, own_heading, reader_passage, reader_question
 from domain import places
-from domain.text import answerable_sentences, sentences, tokens
+from domain.text import answerable_sentences, sentences, tokens, traditional
 from domain.types import Clause, Corpus, Query
 
 TOP = 10
@@ -49,7 +48,6 @@ SEED = 20261201
 MIN_NEEDLE = 6  # answer words shorter than this are not looked for elsewhere
 WINDOW_CHARS = 170
 SENTENCE_NEGATIVES = 3
-_S2T = opencc.OpenCC("s2t")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -246,7 +244,7 @@ class Typist:
         if _HAN.search(row["question"]):
             yield "noise", self.noised(row["question"])
         if row["voice"] != "traditional" and _HAN.search(row["question"]):
-            yield "traditional", _S2T.convert(row["question"])
+            yield "traditional", traditional(row["question"])
 
 
 def assemble(assistant: Assistant, rows: list[dict], out: Path) -> dict:

@@ -2,12 +2,17 @@
 import pytest
 
 from domain.normalize import glossary_hits, is_english, match_key
-from domain.text import cleaned
+from domain.text import cleaned, traditional
 
 
 def test_traditional_becomes_simplified_and_simplified_stays_as_it_is():
     assert cleaned("我們在魯山縣開店，房租能減免嗎？").startswith("我们在鲁山县开店")
     assert cleaned("这么多的税费怎么办") == "这么多的税费怎么办"  # 么 is not turned into 幺
+
+
+def test_a_question_written_in_繁體_by_the_tools_reads_back_as_written():
+    question = "鲁山县的小微企业线上审批新增的首批次产品，执行期限多久？"
+    assert traditional(question) != question and cleaned(traditional(question)) == cleaned(question)
 
 
 @pytest.mark.parametrize("typed, meant", [

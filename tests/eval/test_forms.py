@@ -1,8 +1,9 @@
 """A question typed in 繁體 ends as it does as written."""
 import opencc
 
+from domain.text import traditional
 from eval.cases import load_cases
-from eval.forms import convertible, differences, in_traditional, traditional
+from eval.forms import convertible, differences, in_traditional
 
 
 def test_a_case_in_繁體_has_its_question_and_every_turn_before_it_converted():
