@@ -144,6 +144,8 @@ def test_paying_pension_contributions_is_business_drawing_a_pension_is_not():
     ("社保能缓缴几个月？", None),  # a period, asked as a figure: quoted, but not a kind that must be stated
     ("社会保险补贴的最长期限是多少？", None),  # a subsidy's period, not its amount
     ("单个项目补助上限是多少？", "amount"),
+    ("What is the super-deduction ratio for R&D expenses?", "share"),
+    ("What's the interest rate on the start-up loan?", "share"),
 ])
 def test_the_kind_of_detail_asked_for_is_recognised(question, detail):
     assert understand(question).detail == detail
@@ -179,6 +181,11 @@ def test_the_kind_of_detail_asked_for_is_recognised(question, detail):
     ("开超市的，二季度满负荷营业，能跟工厂一样拿满负荷奖励不？奖多少？", ["超市", "二季度"]),  # likened, not theirs
     ("我们是省级专精特新企业，尚未获评国家级小巨人，买设备能补多少比例？", ["省级", "专精特新"]),  # not yet recognised
     ("Is there a full-capacity production reward for Q1 2023, and how much?", ["2023", "第一季度"]),
+    # members named in English: a mixed or English question asks about them as a Chinese one does
+    ("How much is the training subsidy for a junior worker each year?", ["初级工", "培训补贴"]),
+    ("Can I get a lower down payment on a second home?", ["二套"]),
+    ("What is the super-deduction ratio for R&D expenses for small manufacturers?", ["制造业"]),
+    ("We undertake a provincial (not national) project: a percentage reward like for national projects?", ["省级"]),
 ])
 def test_the_members_of_a_group_of_alternatives_a_question_names_are_its_qualifier(question, said):
     assert [q.said for q in understand(question).qualifiers] == said

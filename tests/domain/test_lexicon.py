@@ -135,6 +135,11 @@ def test_a_group_of_alternatives_names_each_member_a_range_or_a_list_spans():
     assert subsidies.named_in("利用失业保险基金支持企业稳岗，落实一次性吸纳就业补贴") == {0: "吸纳就业补贴"}
     assert subsidies.named_in("留工培训补助扩大至所有困难参保企业") == {5: "留工培训"}
     assert subsidies.named_in("稳岗补贴每人能领多少") == {3: "稳岗补贴"}
+    trades = LEXICON.alternatives["行业"]  # what a rule sets apart it does not name: it names the others
+    apart = "除制造业、住宿和餐饮业、批发和零售业、房地产业、租赁和商务服务业、娱乐业以外"
+    assert trades.named_in(f"{apart}的企业，开展研发活动中实际发生的研发费用") == {5: apart}
+    assert trades.named_in("除烟草制造业以外的制造业企业开展研发活动") == {0: "制造业"}  # the rest of a trade
+    assert trades.named_in("除享受加计扣除政策外，对制造业企业") == {0: "制造业"}  # 除…外 (besides) sets nothing apart
 
 
 def test_what_an_asker_says_they_are_not_is_found_and_a_question_is_not_a_denial():
@@ -148,6 +153,8 @@ def test_what_an_asker_says_they_are_not_is_found_and_a_question_is_not_a_denial
     assert LEXICON.denied.search("尚未获评国家级小巨人").group() == "尚未获评国家级小巨人"  # not yet recognised
     assert LEXICON.denied.search("还没评上小巨人").group() == "没评上小巨人"
     assert LEXICON.denied.search("尚未纳入规上统计") is None  # a member of 规上规下
+    assert LEXICON.denied.search("a percentage reward like for national projects?").group() == "like for national projects"
+    assert LEXICON.denied.search("we would like to know the national rate") is None
     for asking in ("我们算不算小型微利企业", "够不够市级的标准", "属不属于中小微企业"):
         assert LEXICON.denied.search(asking) is None, asking
 
