@@ -286,7 +286,7 @@ def named_places(text: str) -> list[Place]:
 _PASSING_BEFORE = re.compile(r"(投到|投资到|投向|发到|发往|运到|运往|销往|卖到|卖往|寄到|寄往|出口到|供货到|(?<![出回过上下进])去|赴|"
                              r"老家在|老家是|老家|户口在)$")  # a hometown is not where one does business
 _SETTLING_AFTER = re.compile(r"^[^，,。；？！说讲对的]{0,3}(开店|开厂|办厂|建厂|设厂|开公司|注册|落户|创业|经营|开饭店|开超市)")
-_INCIDENTAL_AFTER = re.compile(r"^(主板|创业板|科创板|证券交易所|交易所)|^的新?项目|^[^，,。；？！]{0,6}(分厂|分公司|子公司|客户|供应商|厂家|合作方)")
+_INCIDENTAL_AFTER = re.compile(r"^(主板|创业板|科创板|联交所|[^，,。；？！\s]{0,4}交易所)|^的新?项目|^[^，,。；？！]{0,6}(分厂|分公司|子公司|客户|供应商|厂家|合作方)")
 _LISTED_AFTER = re.compile(r"^(上市|挂牌)")
 _ARRIVING_BEFORE = re.compile(r"(来|回)$")
 

@@ -36,6 +36,9 @@ def test_places_goods_money_or_a_listing_go_to_are_not_where_the_asker_is():
     assert _asker("货发到山东，运费有补贴吗") == []
     assert _asker("一半的钱投到许昌的新项目上了，还能拿县里的奖励吗？") == []
     assert _asker("我在温县，山东的客户欠款不还怎么办") == ["温县"]
+    # an exchange named after its city is where a firm lists or trades, not where the asker is
+    assert _asker("咨询在香港联交所主板上市后市里奖励多少") == []
+    assert _asker("在郑州商品交易所设交割库有补贴吗") == []
 
 
 def test_a_branch_elsewhere_leaves_the_asker_at_home():
