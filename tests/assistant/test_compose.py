@@ -144,3 +144,17 @@ def test_a_figure_stated_by_a_neighbouring_measure_of_the_same_place_does_not_an
     answer = compose(query, hits, corpus, tokens(query.search_text), "2026-11-23", 5, 0.54, {})
     lead = answer.text.split("\n")[0]
     assert "5个工作日" in lead and "60个工作日" not in lead and lead.startswith("据河南省")
+
+
+def test_an_award_for_another_recognised_platform_is_not_the_askers(corpus):
+    # 焦作 rewards 国家级、省级、市级 文化和科技融合示范基地 (50万元、20万元、10万元): the levels fit a 市级 lab, the platform does not
+    clause = next(c for c in corpus.clauses if "文化和科技融合示范基地，分别给予" in c.text)
+
+    def ask(question: str):
+        query = understand(question, location="焦作市")
+        return compose(query, [strong_hit(corpus, clause)], corpus, tokens(query.search_text), "2026-11-23", 5, 0.54, {})
+
+    declined = ask("我们是焦作市级重点实验室，市里奖励多少？")
+    assert declined.refused and "没有写明重点实验室" in declined.text
+    answered = ask("我们是焦作市级文化和科技融合示范基地，市里奖励多少？")
+    assert not answered.refused and "10万元" in answered.text.split("\n")[0]

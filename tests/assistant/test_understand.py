@@ -152,12 +152,12 @@ def test_the_kind_of_detail_asked_for_is_recognised(question, detail):
 
 
 @pytest.mark.parametrize("question, said", [
-    ("縣級星創天地新認定，焦作市給多少獎勵？", ["县级"]),
-    ("我們廠拿到省級綠色工廠稱號，省裡獎勵多少錢？", ["省级"]),  # 省级 is a level, though 省 is a place word
-    ("How much does Henan give a provincial green factory?", ["省级"]),
+    ("縣級星創天地新認定，焦作市給多少獎勵？", ["县级", "星创天地"]),
+    ("我們廠拿到省級綠色工廠稱號，省裡獎勵多少錢？", ["省级", "绿色工厂"]),  # 省级 is a level, though 省 is a place word
+    ("How much does Henan give a provincial green factory?", ["省级", "绿色工厂"]),
     ("国家支持发行多少亿的公路建设债券？", ["公路"]),
-    ("省级以上公共服务平台有奖励吗？", ["省级以上"]),  # a range names each level it spans, not a 县级 one
-    ("国家级和省级星创天地各奖多少？", ["国家级、省级"]),  # two members: a rule for 市级 ones answers neither
+    ("省级以上公共服务平台有奖励吗？", ["省级以上", "公共服务平台"]),  # a range names each level it spans, not a 县级 one
+    ("国家级和省级星创天地各奖多少？", ["国家级、省级", "星创天地"]),  # two members: a rule for 市级 ones answers neither
     ("开饭店的房租能减免吗？", ["饭店"]),  # a line of business
     ("我们是商贸批发公司，入库奖励多少？", ["商贸"]),  # 商贸 names the trade and service lines, 批发 one of them
     ("How many highly skilled workers will be trained?", []),  # its glossed terms name 中级工 and 高级工: a gloss
@@ -168,7 +168,7 @@ def test_the_kind_of_detail_asked_for_is_recognised(question, detail):
     ("What does a national little giant get?", ["国家级"]),
     # what the asker says they are not is not theirs
     ("门面是从村里租的，属于村集体的房子，不是国有单位的，房租能免几个月？", ["村集体"]),
-    ("刚评上市级的星创天地，不是省级也不是国家级，一次性奖励多少？", ["市级"]),
+    ("刚评上市级的星创天地，不是省级也不是国家级，一次性奖励多少？", ["市级", "星创天地"]),
     ("是不是只有国有单位的房子才能免房租？", ["国有单位"]),  # asked, not denied
     ("认定的是县级标准，不够市级，一次性奖励多少？", ["县级"]),
     ("拟在中原股权交易中心展示板挂牌（非交易板），一次性奖励多少？", ["展示板"]),
@@ -181,6 +181,8 @@ def test_the_kind_of_detail_asked_for_is_recognised(question, detail):
     ("开超市的，二季度满负荷营业，能跟工厂一样拿满负荷奖励不？奖多少？", ["超市", "二季度"]),  # likened, not theirs
     ("我们是省级专精特新企业，尚未获评国家级小巨人，买设备能补多少比例？", ["省级", "专精特新"]),  # not yet recognised
     ("Is there a full-capacity production reward for Q1 2023, and how much?", ["2023", "第一季度"]),
+    ("只评上了市级重点实验室，市里奖励多少？", ["市级", "重点实验室"]),  # a recognised platform, as a level is
+    ("What does a provincial key lab get?", ["省级", "重点实验室"]),
     # members named in English: a mixed or English question asks about them as a Chinese one does
     ("How much is the training subsidy for a junior worker each year?", ["初级工", "培训补贴"]),
     ("Can I get a lower down payment on a second home?", ["二套"]),

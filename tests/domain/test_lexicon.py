@@ -135,6 +135,11 @@ def test_a_group_of_alternatives_names_each_member_a_range_or_a_list_spans():
     assert subsidies.named_in("利用失业保险基金支持企业稳岗，落实一次性吸纳就业补贴") == {0: "吸纳就业补贴"}
     assert subsidies.named_in("留工培训补助扩大至所有困难参保企业") == {5: "留工培训"}
     assert subsidies.named_in("稳岗补贴每人能领多少") == {3: "稳岗补贴"}
+    platforms = LEXICON.alternatives["认定平台"]  # a list of platforms names each; a generic 研发平台 none
+    assert platforms.named_in("对新创建的国家重点实验室、工程研究中心、技术创新中心等国家级科技研发平台") == {
+        1: "重点实验室", 2: "工程研究中心", 4: "技术创新中心"}
+    assert platforms.named_in("对认定为省级制造业创新中心的") == {5: "制造业创新中心"}  # not a 技术创新中心
+    assert platforms.named_in("建设一批高水平研发平台") == {}
     trades = LEXICON.alternatives["行业"]  # what a rule sets apart it does not name: it names the others
     apart = "除制造业、住宿和餐饮业、批发和零售业、房地产业、租赁和商务服务业、娱乐业以外"
     assert trades.named_in(f"{apart}的企业，开展研发活动中实际发生的研发费用") == {5: apart}
