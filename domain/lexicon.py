@@ -66,12 +66,27 @@ class Alternatives:
         itself ("除烟草制造业以外的制造业企业" names 制造业, not every trade)."""
         kept = _SET_APART.sub("", text)
         named = {i: found.group() for i, member in enumerate(self.members) if (found := member.search(kept))}
+        named.update(self._spanned(kept))
         if not named:
             for apart in _SET_APART.finditer(text):
                 left_out = {i for i, member in enumerate(self.members) if member.search(apart.group(1))}
                 if left_out:
                     named.update({i: apart.group().removesuffix("的") for i in range(len(self.members)) if i not in left_out})
         return named
+
+    def _spanned(self, text: str) -> dict[int, str]:
+        """The members a span from one member to a later one passes ("2022年1月1日至2024年12月31日" names 2023年
+        too; 第一季度至第三季度 the second): the members are in order where order means anything."""
+        found = sorted((m.start(), m.end(), i, m.group()) for i, member in enumerate(self.members)
+                       for m in member.finditer(text))
+        spanned = {}
+        for (_, end, first, said), (start, _, last, _) in zip(found, found[1:]):
+            if first + 1 < last and _SPAN.fullmatch(text[end:start]):
+                spanned.update({i: said for i in range(first + 1, last)})
+        return spanned
+
+
+_SPAN = re.compile(r"[^，,。；;]{0,10}(至|到|—|－|-|~)[^，,。；;]{0,3}")  # 1月1日至 between two years
 
 
 @dataclass(frozen=True)

@@ -97,7 +97,10 @@ def test_a_group_of_alternatives_names_each_member_a_range_or_a_list_spans():
     assert size_line.named_in("俺这小厂还没进规上") == {1: "没进规上"} and size_line.named_in("进了规上统计库") == {0: "规上"}
     assert set(size_line.named_in("累计新增规下升规上小微企业1100家以上")) == {0, 1}
     years = LEXICON.alternatives["年份"]  # a period names each year it spans
-    assert years.named_in("2022 年1月1日至2023年12月31日") == {3: "2022 年", 4: "2023年"}
+    assert years.named_in("2022 年1月1日至2023年12月31日") == {4: "2022 年", 5: "2023年"}
+    assert set(years.named_in("本公告执行期限为2022年1月1日至2024年12月31日")) == {4, 5, 6}  # 2023年 within
+    assert set(years.named_in("2022年和2024年")) == {4, 6}  # two years, no span
+    assert set(LEXICON.alternatives["季度"].named_in("第一季度至第三季度")) == {0, 1, 2}
     groups = LEXICON.alternatives["重点群体"]  # a 就业创业证 marked for graduates names them, though not by name
     assert groups.named_in("对自主就业退役士兵从事个体经营的") == {0: "退役士兵"}
     assert groups.named_in("持《就业创业证》（注明“毕业年度内自主创业税收政策”）") == {1: "毕业年度"}
@@ -125,7 +128,7 @@ def test_a_group_of_alternatives_names_each_member_a_range_or_a_list_spans():
     assert set(vehicles.named_in("客货运司机等在异地核酸检测")) == {0, 2}
     assert set(vehicles.named_in("延长运营车辆年审业务3个月办理期限")) == {0, 1, 2}
     years = LEXICON.alternatives["年份"]  # an English question's bare year names it; a 文号's 〔2022〕 names none
-    assert years.named_in("Is there a reward for Q1 2023?") == {4: "2023"}
+    assert years.named_in("Is there a reward for Q1 2023?") == {5: "2023"}
     assert years.named_in("按照《通知》（平政办〔2022〕15号）精神") == {}
     homes = LEXICON.alternatives["新房二手房"]
     assert homes.named_in("促进新建商品房、二手房消费") == {0: "新建商品", 1: "二手房"}
