@@ -59,7 +59,7 @@ def score(cases: list[Case], rows: dict[str, dict], sources: dict[str, str]) -> 
         "false refusals": _share(rows[c.id].get("refused", False) for c in answerable),
         "fact coverage": _share(without_whitespace(f) in without_whitespace(rows[c.id].get("answer", "")) for c, f in facts),
         # the answer's first sentence (its lead line) holds one of the case's facts, over the answered cases with facts
-        "lead states a gold fact": _share(any(without_whitespace(f) in without_whitespace(_lead(rows[c.id])) for f in c.facts)
+        "lead states a gold fact": _share(any(without_whitespace(f) in without_whitespace(lead_line(rows[c.id])) for f in c.facts)
                                           for c in answerable if c.facts and not rows[c.id].get("refused", False)),
         "c@1": c_at_1(answerable, rows, ranks),
         "verbatim": _share(without_whitespace(q["quote"]) in sources.get(q["source"]["file"], "") for q in quotes),
@@ -71,7 +71,7 @@ def score(cases: list[Case], rows: dict[str, dict], sources: dict[str, str]) -> 
     return metrics
 
 
-def _lead(row: dict) -> str:
+def lead_line(row: dict) -> str:
     """What an asker reads first: the answer's first line (a place note, when there is one, comes after it)."""
     return (row.get("answer") or "").split("\n", 1)[0]
 

@@ -6,6 +6,7 @@
     python -m train eval-scores [--split dev]  reader scores of the assistant's top 10 for each eval case
                                                (--split held-out: for the held-out written training questions)
     python -m train latency                    ms to score 5 and 10 candidates (cold and warm), peak RSS
+    python -m train check [--out F] [--against F]  how dev, the held-out written questions and the contrast pairs end
     python -m train remit-requests [--source DIR]  gather the written out-of-remit requests into train/data/remit.jsonl
     python -m train remit                      fit the remit head; writes assistant/data/remit-head.npz and its card
 """
@@ -154,6 +155,24 @@ def _blend(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check(args: argparse.Namespace) -> int:
+    from assistant.core import Assistant
+    from train.check import CONTRAST, changed, check_cases, endings, read_rows, table
+    from train.questions import load_questions
+
+    assistant = Assistant.from_settings(get_settings(), with_reader=False if args.no_reader else None)
+    cases = check_cases(assistant, load_questions(), read_rows(CONTRAST))
+    rows, ended = endings(assistant, cases)
+    print("\n".join(table(cases, rows)))
+    if args.against:
+        lines = changed(read_rows(Path(args.against)), ended)
+        print(f"\n{len(lines)} questions end otherwise than in {args.against}")
+        print("\n".join(lines))
+    if args.out:
+        Path(args.out).write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in ended), encoding="utf-8")
+    return 0
+
+
 def _remit_requests(args: argparse.Namespace) -> int:
     from train.remit import REQUESTS, gather, write_requests
 
@@ -197,6 +216,12 @@ def parser() -> argparse.ArgumentParser:
     latency = commands.add_parser("latency", help="ms to score 5 and 10 candidates, cold and warm")
     latency.add_argument("--questions", type=int, default=200)
     latency.set_defaults(run=_latency)
+    check = commands.add_parser("check", help="refusal recall, false refusals, hit@1 and lead on dev, the held-out written "
+                                "questions and the contrast pairs, by voice")
+    check.add_argument("--out", help="keep one row per question here")
+    check.add_argument("--against", help="list the questions that end otherwise than in this earlier --out file")
+    check.add_argument("--no-reader", action="store_true", help="the answer path without the reader")
+    check.set_defaults(run=_check)
     requests = commands.add_parser("remit-requests", help="gather the written out-of-remit requests (eval overlap removed)")
     requests.add_argument("--source", default="/work/scratch/s8", help="folder of the writers' remit_*.jsonl files")
     requests.set_defaults(run=_remit_requests)

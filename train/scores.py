@@ -79,18 +79,23 @@ def lead_scores(assistant: Assistant, reader: Reader, question: str, query: Quer
 
 
 def held_out_cases(questions: list[dict]) -> list[Case]:
-    """The written training questions the reader never trained on, as cases: a gold quote for an answerable
-    one, none for one the corpus does not answer; as its fact, the words of the corpus line its writer said
-    answer it (`answer`, when given), so the lead's choice is fitted on these questions too."""
+    """The written training questions the reader never trained on, as cases."""
     from train.assemble import held_out_ids
 
     held_out = held_out_ids(questions)
+    return question_cases([q for q in questions if q["id"] in held_out], "held-out")
+
+
+def question_cases(questions: list[dict], split: str) -> list[Case]:
+    """Written questions as cases: a gold quote for an answerable one, none for one the corpus does not answer; as
+    its fact, the words of the corpus line its writer said answer it (`answer`, when given), so the lead's choice is
+    fitted on (and checked against) these questions too."""
     return [Case(id=q["id"], question=q["question"], history=q.get("history", []), location=q.get("location"),
                  type="fact" if q["kind"] == "answerable" else "out-of-scope",
                  gold=[q["gold"]] if q["kind"] == "answerable" else [],
-                 facts=[q["answer"]] if q["kind"] == "answerable" and q.get("answer") else [], split="held-out",
+                 facts=[q["answer"]] if q["kind"] == "answerable" and q.get("answer") else [], split=split,
                  file=f"train:{q['voice']}")
-            for q in questions if q["id"] in held_out and (q["kind"] != "answerable" or q.get("gold"))]
+            for q in questions if q["kind"] != "answerable" or q.get("gold")]
 
 
 def write_scores(assistant: Assistant, reader: Reader, cases: list[Case], path: Path) -> list[dict]:

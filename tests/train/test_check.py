@@ -1,0 +1,55 @@
+"""The contrast pairs `python -m train check` asks: answerable questions each beside a near miss, none an eval question;
+and how a change's effect is listed question by question."""
+from collections import Counter
+
+from eval.cases import Case
+from train.check import CONTRAST, changed, read_rows, table
+from train.questions import eval_texts, near_paraphrases
+from tests.conftest import RAW
+
+
+def test_each_answerable_question_has_a_near_miss_in_its_voice_beside_it_and_every_voice_is_there():
+    rows = read_rows(CONTRAST)
+    kinds = Counter(r["kind"] for r in rows)
+    assert kinds["answerable"] >= 350 and kinds["unanswerable"] >= 350
+    assert set(Counter(r["voice"] for r in rows)) == {"owner", "hotline", "formal", "traditional", "english", "mixed",
+                                                       "typo", "story"}
+    pairs = [(a, b) for a, b in zip(rows, rows[1:]) if a["kind"] == "answerable" and b["kind"] == "unanswerable"]
+    assert len(pairs) >= 0.95 * kinds["answerable"] and all(a["voice"] == b["voice"] for a, b in pairs)
+    assert all(r["nearest"] and r["why"] and r["why_note"] for r in rows if r["kind"] == "unanswerable")
+
+
+def test_no_contrast_question_is_an_eval_question_or_a_near_paraphrase_of_one():
+    assert near_paraphrases({r["id"]: r["question"] for r in read_rows(CONTRAST)}, eval_texts()) == {}
+
+
+def test_every_contrast_quote_is_on_one_line_of_its_file():
+    lines = {p.name: p.read_text(encoding="utf-8").splitlines() for p in RAW.glob("*.txt")}
+    for row in read_rows(CONTRAST):
+        quote = row.get("gold") or row["nearest"]
+        assert any(quote["quote"] in line for line in lines[quote["file"]]), row["id"]
+
+
+def _ending(qid: str, refused: bool, rank: int | None, lead: str) -> dict:
+    return {"id": qid, "set": "contrast", "voice": "owner", "out_of_scope": rank is None, "refused": refused,
+            "rank": rank, "lead": lead}
+
+
+def test_a_question_that_ends_otherwise_is_listed_with_what_moved():
+    before = [_ending("ua-0001", False, 2, "据鲁山县…"), _ending("ua-0002", False, None, "据鲁山县…"), _ending("ua-0003", True, None, "抱歉")]
+    after = [_ending("ua-0001", False, 1, "据河南省…"), _ending("ua-0002", True, None, "抱歉"), _ending("ua-0003", True, None, "抱歉")]
+    assert changed(before, after) == ["- ua-0001 (contrast, owner, answerable): rank 2 → 1; lead changed",
+                                      "- ua-0002 (contrast, owner, near miss): refused False → True; lead changed"]
+
+
+def test_the_table_counts_each_set_and_each_voice_within_it():
+    def case(qid: str, gold: bool) -> Case:
+        return Case(qid, "问题", [], None, "fact" if gold else "out-of-scope",
+                    [{"file": "a.txt", "quote": "免收3个月房租"}] if gold else [], [], "contrast", "train:owner")
+
+    cases = [case("a", True), case("b", False), case("c", False)]
+    rows = {"a": {"refused": True, "citations": [], "answer": "抱歉"}, "b": {"refused": True, "answer": "抱歉"},
+            "c": {"refused": False, "answer": "据…"}}
+    lines = table(cases, rows)
+    assert lines[1].startswith("| contrast ") and "|     3 | 0.500 | 1.000 | 0.000 | – |" in lines[1]
+    assert lines[2].startswith("| contrast · owner ")
