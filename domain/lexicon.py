@@ -49,9 +49,6 @@ class DetailKind:
     name_en: str
 
 
-_SET_APART = re.compile(r"除了?([^，,。；;]{1,60}?)(?:以外|之外)的")  # 除…以外的企业; not 除…外，还… (besides)
-
-
 @dataclass(frozen=True)
 class Alternatives:
     """Qualifiers a rule names one or some of (国家级、省级、市级): what it states for them is not said of
@@ -61,17 +58,9 @@ class Alternatives:
     members: tuple[re.Pattern[str], ...]  # "省级以上" names no single member
 
     def named_in(self, text: str) -> dict[int, str]:
-        """The members `text` names, by index, each with the words it uses. What a rule sets apart (除制造业、住宿和
-        餐饮业…以外的企业) it does not name: such a sentence names the group's other members, unless it names some
-        itself ("除烟草制造业以外的制造业企业" names 制造业, not every trade)."""
-        kept = _SET_APART.sub("", text)
-        named = {i: found.group() for i, member in enumerate(self.members) if (found := member.search(kept))}
-        named.update(self._spanned(kept))
-        if not named:
-            for apart in _SET_APART.finditer(text):
-                left_out = {i for i, member in enumerate(self.members) if member.search(apart.group(1))}
-                if left_out:
-                    named.update({i: apart.group().removesuffix("的") for i in range(len(self.members)) if i not in left_out})
+        """The members `text` names, by index, each with the words it uses."""
+        named = {i: found.group() for i, member in enumerate(self.members) if (found := member.search(text))}
+        named.update(self._spanned(text))
         return named
 
     def _spanned(self, text: str) -> dict[int, str]:

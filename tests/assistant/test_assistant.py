@@ -322,11 +322,6 @@ FOR_OTHERS = {
                                         "写明的是已取得商品房预售许可证的规定，没有写明二手房", "焦作市",
                                         "毕业三年的大学生，在焦作买了套新房自住，契税能补贴多少比例？", "契税100%补贴")
        for reading, assistant in (("", "assistant"), (", read", "reader_assistant"))},
-    # the province deducts 75% more of R&D costs for firms "除制造业、住宿和餐饮业…以外", 100% for 制造业 firms
-    **{f"a line of business set apart{reading}": (assistant, "我们是开饭店的，研发费用加计扣除比例是多少？",
-                                                  "写明的是除制造业、住宿和餐饮业、批发和零售业、房地产业、租赁和商务服务业、娱乐业以外的规定",
-                                                  None, "我们是制造业企业，研发费用加计扣除比例是多少？", "100%")
-       for reading, assistant in (("", "assistant"), (", read", "reader_assistant"))},
     # 鲁山县 states 2022年's target (20家) and the 十四五's, none for 2023年
     "year": ("assistant", "鲁山县2023年新增规上工业企业的目标是多少家？", "写明的是2022年的规定，没有写明2023年", "鲁山县",
              "鲁山县2022年新增规上工业企业的目标是多少家？", "20家"),

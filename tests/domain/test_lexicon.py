@@ -143,11 +143,6 @@ def test_a_group_of_alternatives_names_each_member_a_range_or_a_list_spans():
         1: "重点实验室", 2: "工程研究中心", 4: "技术创新中心"}
     assert platforms.named_in("对认定为省级制造业创新中心的") == {5: "制造业创新中心"}  # not a 技术创新中心
     assert platforms.named_in("建设一批高水平研发平台") == {}
-    trades = LEXICON.alternatives["行业"]  # what a rule sets apart it does not name: it names the others
-    apart = "除制造业、住宿和餐饮业、批发和零售业、房地产业、租赁和商务服务业、娱乐业以外"
-    assert trades.named_in(f"{apart}的企业，开展研发活动中实际发生的研发费用") == {5: apart}
-    assert trades.named_in("除烟草制造业以外的制造业企业开展研发活动") == {0: "制造业"}  # the rest of a trade
-    assert trades.named_in("除享受加计扣除政策外，对制造业企业") == {0: "制造业"}  # 除…外 (besides) sets nothing apart
 
 
 def test_what_an_asker_says_they_are_not_is_found_and_a_question_is_not_a_denial():
