@@ -158,3 +158,16 @@ def test_an_award_for_another_recognised_platform_is_not_the_askers(corpus):
     assert declined.refused and "没有写明重点实验室" in declined.text
     answered = ask("我们是焦作市级文化和科技融合示范基地，市里奖励多少？")
     assert not answered.refused and "10万元" in answered.text.split("\n")[0]
+
+
+def test_a_time_to_pay_or_reply_is_answered_only_by_a_limit_in_days_or_hours(corpus):
+    def ask(question: str, needle: str, location: str):
+        clause = next(c for c in corpus.clauses if needle in c.text)
+        query = understand(question, location=location)
+        return compose(query, [strong_hit(corpus, clause)], corpus, tokens(query.search_text), "2026-11-23", 5, 0.54, {})
+
+    # 湛河区's 稳岗返还 clause says who gets it, not when the money arrives
+    declined = ask("失业保险稳岗返还申请以后，钱多久能到账？", "稳岗返还", "湛河区")
+    assert declined.refused and "没有写明办理或到账的时限" in declined.text
+    answered = ask("电力接入的线上并联审批，多长时间能办结？", "线上并联审批时限", "鲁山县")
+    assert not answered.refused and "5个工作日" in answered.text.split("\n")[0]

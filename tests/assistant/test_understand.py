@@ -146,6 +146,10 @@ def test_paying_pension_contributions_is_business_drawing_a_pension_is_not():
     ("单个项目补助上限是多少？", "amount"),
     ("What is the super-deduction ratio for R&D expenses?", "share"),
     ("What's the interest rate on the start-up loan?", "share"),
+    ("已申请稳岗返还，返还资金一般多久到账？", "time_limit"),
+    ("审核通过后大概多少个工作日打到账上？", "time_limit"),
+    ("How long until the refund is paid to our account?", "time_limit"),
+    ("鲁山新厂要接电，线上审批得等几天？", None),  # an approval's days: any figure, not the time to pay or reply
 ])
 def test_the_kind_of_detail_asked_for_is_recognised(question, detail):
     assert understand(question).detail == detail

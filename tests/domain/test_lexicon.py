@@ -30,6 +30,14 @@ def test_a_sum_of_money_states_an_amount_in_any_of_its_units(sentence):
     assert LEXICON.details["amount"].stated.search(sentence)
 
 
+def test_a_time_limit_is_stated_in_days_or_hours_not_by_a_date_or_a_share():
+    stated = LEXICON.details["time_limit"].stated
+    for sentence in ("电力接入线上并联审批时限不超过5个工作日", "24小时受理", "3个月内拨付到位", "当日办结"):
+        assert stated.search(sentence), sentence
+    for sentence in ("2022年1月1日起执行", "按照80%的比例暂退", "及时拨付"):
+        assert not stated.search(sentence), sentence
+
+
 def test_a_fee_named_手续费_does_not_state_the_documents_required():
     materials = LEXICON.details["materials"].stated
     assert materials.search("需提交营业执照复印件等材料")
