@@ -171,3 +171,11 @@ def test_a_time_to_pay_or_reply_is_answered_only_by_a_limit_in_days_or_hours(cor
     assert declined.refused and "没有写明办理或到账的时限" in declined.text
     answered = ask("电力接入的线上并联审批，多长时间能办结？", "线上并联审批时限", "鲁山县")
     assert not answered.refused and "5个工作日" in answered.text.split("\n")[0]
+
+
+def test_whether_money_received_is_paid_back_is_answered_only_where_a_rule_says_so(corpus):
+    # 湛河区 gives a 首次入库 工业企业 5万元 and says nothing of a firm that later drops out of the statistics
+    clause = next(c for c in corpus.clauses if "对首次入库的工业企业，给予5万元" in c.text and corpus.document(c.doc_id).jurisdiction.name == "湛河区")
+    query = understand("首次入库领了5万元奖励，第二年退规了，奖励要不要退回？", location="湛河区")
+    answer = compose(query, [strong_hit(corpus, clause)], corpus, tokens(query.search_text), "2026-11-23", 5, 0.54, {})
+    assert answer.refused and "没有写明已得资金是否退回" in answer.text

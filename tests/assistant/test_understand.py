@@ -150,6 +150,9 @@ def test_paying_pension_contributions_is_business_drawing_a_pension_is_not():
     ("审核通过后大概多少个工作日打到账上？", "time_limit"),
     ("How long until the refund is paid to our account?", "time_limit"),
     ("鲁山新厂要接电，线上审批得等几天？", None),  # an approval's days: any figure, not the time to pay or reply
+    ("企业退规之后，之前拿的小升规奖励要不要退回？", "clawback"),
+    ("Do we have to return the money if the project fails acceptance?", "clawback"),
+    ("增量留抵税额能退还吗？", None),  # a refund to the firm, not money paid back
 ])
 def test_the_kind_of_detail_asked_for_is_recognised(question, detail):
     assert understand(question).detail == detail
