@@ -58,21 +58,19 @@ class Alternatives:
     members: tuple[re.Pattern[str], ...]  # "省级以上" names no single member
 
     def named_in(self, text: str) -> dict[int, str]:
-        """The members `text` names, by index, each with the words it uses."""
-        named = {i: found.group() for i, member in enumerate(self.members) if (found := member.search(text))}
-        named.update(self._spanned(text))
-        return named
-
-    def _spanned(self, text: str) -> dict[int, str]:
-        """The members a span from one member to a later one passes ("2022年1月1日至2024年12月31日" names 2023年
-        too; 第一季度至第三季度 the second): the members are in order where order means anything."""
+        """The members `text` names, by index, each with the words it uses (its first), and the members a span from
+        one member to a later one passes ("2022年1月1日至2024年12月31日" names 2023年 too; 第一季度至第三季度 the
+        second): the members are in order where order means anything."""
         found = sorted((m.start(), m.end(), i, m.group()) for i, member in enumerate(self.members)
                        for m in member.finditer(text))
-        spanned = {}
-        for (_, end, first, said), (start, _, last, _) in zip(found, found[1:]):
-            if first + 1 < last and _SPAN.fullmatch(text[end:start]):
-                spanned.update({i: said for i in range(first + 1, last)})
-        return spanned
+        first: dict[int, str] = {}
+        for _, _, i, said in found:
+            first.setdefault(i, said)
+        named = dict(sorted(first.items()))
+        for (_, end, low, said), (start, _, high, _) in zip(found, found[1:]):
+            if low + 1 < high and _SPAN.fullmatch(text[end:start]):
+                named.update({i: said for i in range(low + 1, high)})
+        return named
 
 
 _SPAN = re.compile(r"[^，,。；;]{0,10}(至|到|—|－|-|~)[^，,。；;]{0,3}")  # 1月1日至 between two years

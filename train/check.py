@@ -9,9 +9,6 @@ split is not read.
 """
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 from assistant.core import Assistant
 from eval.cases import Case, load_cases, with_copies
 from eval.run import gold_rank, lead_line, run_system, score
@@ -69,7 +66,3 @@ def changed(before: list[dict], after: list[dict]) -> list[str]:
             kind = "near miss" if row["out_of_scope"] else "answerable"
             lines.append(f"- {row['id']} ({row['set']}, {row['voice']}, {kind}): " + "; ".join(moves))
     return lines
-
-
-def read_rows(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]

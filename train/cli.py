@@ -157,19 +157,19 @@ def _blend(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from assistant.core import Assistant
-    from train.check import CONTRAST, changed, check_cases, endings, read_rows, table
-    from train.questions import load_questions
+    from train.check import CONTRAST, changed, check_cases, endings, table
+    from train.questions import load_questions, write_questions
 
     assistant = Assistant.from_settings(get_settings(), with_reader=False if args.no_reader else None)
-    cases = check_cases(assistant, load_questions(), read_rows(CONTRAST))
+    cases = check_cases(assistant, load_questions(), load_questions(CONTRAST))
     rows, ended = endings(assistant, cases)
     print("\n".join(table(cases, rows)))
-    if args.against:
-        lines = changed(read_rows(Path(args.against)), ended)
+    if args.against:  # an earlier --out file: JSON lines, read as the questions are
+        lines = changed(load_questions(Path(args.against)), ended)
         print(f"\n{len(lines)} questions end otherwise than in {args.against}")
         print("\n".join(lines))
     if args.out:
-        Path(args.out).write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in ended), encoding="utf-8")
+        write_questions(ended, Path(args.out))
     return 0
 
 

@@ -3,13 +3,13 @@ and how a change's effect is listed question by question."""
 from collections import Counter
 
 from eval.cases import Case
-from train.check import CONTRAST, changed, read_rows, table
-from train.questions import eval_texts, near_paraphrases
+from train.check import CONTRAST, changed, table
+from train.questions import eval_texts, load_questions, near_paraphrases
 from tests.conftest import RAW
 
 
 def test_each_answerable_question_has_a_near_miss_in_its_voice_beside_it_and_every_voice_is_there():
-    rows = read_rows(CONTRAST)
+    rows = load_questions(CONTRAST)
     kinds = Counter(r["kind"] for r in rows)
     assert kinds["answerable"] >= 350 and kinds["unanswerable"] >= 350
     assert set(Counter(r["voice"] for r in rows)) == {"owner", "hotline", "formal", "traditional", "english", "mixed",
@@ -20,12 +20,12 @@ def test_each_answerable_question_has_a_near_miss_in_its_voice_beside_it_and_eve
 
 
 def test_no_contrast_question_is_an_eval_question_or_a_near_paraphrase_of_one():
-    assert near_paraphrases({r["id"]: r["question"] for r in read_rows(CONTRAST)}, eval_texts()) == {}
+    assert near_paraphrases({r["id"]: r["question"] for r in load_questions(CONTRAST)}, eval_texts()) == {}
 
 
 def test_every_contrast_quote_is_on_one_line_of_its_file():
     lines = {p.name: p.read_text(encoding="utf-8").splitlines() for p in RAW.glob("*.txt")}
-    for row in read_rows(CONTRAST):
+    for row in load_questions(CONTRAST):
         quote = row.get("gold") or row["nearest"]
         assert any(quote["quote"] in line for line in lines[quote["file"]]), row["id"]
 
