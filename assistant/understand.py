@@ -100,7 +100,8 @@ def _qualifiers(topic: str, topic_only: str, asked: str) -> tuple[Qualifier, ...
     of the question that ask (`_asked_parts`) name members of a group, those are the ones asked about, not what the
     asker tells they have or have seen: "2022年减了房租，2023年还能再减几个月不？" asks about 2023年 alone. What the
     asker says they are not names nothing."""
-    in_topic, in_asked = _named_members(topic, topic_only), _named_members(asked, _without_places(asked))
+    in_topic = _named_members(topic, topic_only)
+    in_asked = _named_members(asked, _without_places(asked)) if asked else {}
     qualifiers = []
     for group in LEXICON.alternatives.values():
         named = in_asked.get(group.name) or in_topic.get(group.name, {})
