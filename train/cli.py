@@ -6,7 +6,7 @@
     python -m train eval-scores [--split dev]  reader scores of the assistant's top 10 for each eval case
                                                (--split held-out: for the held-out written training questions)
     python -m train latency                    ms to score 5 and 10 candidates (cold and warm), peak RSS
-    python -m train check [--out F] [--against F]  how dev, the held-out written questions and the contrast pairs end
+    python -m train check [--out F] [--against F]  how dev, the held-out written questions and both rounds of contrast pairs end
     python -m train remit-requests [--source DIR]  gather the written out-of-remit requests into train/data/remit.jsonl
     python -m train remit                      fit the remit head; writes assistant/data/remit-head.npz and its card
 """
@@ -157,11 +157,11 @@ def _blend(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from assistant.core import Assistant
-    from train.check import CONTRAST, changed, check_cases, endings, table
+    from train.check import CONTRAST, CONTRAST2, changed, check_cases, endings, table
     from train.questions import load_questions, write_questions
 
     assistant = Assistant.from_settings(get_settings(), with_reader=False if args.no_reader else None)
-    cases = check_cases(assistant, load_questions(), load_questions(CONTRAST))
+    cases = check_cases(assistant, load_questions(), load_questions(CONTRAST), load_questions(CONTRAST2))
     rows, ended = endings(assistant, cases)
     print("\n".join(table(cases, rows)))
     if args.against:  # an earlier --out file: JSON lines, read as the questions are

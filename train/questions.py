@@ -89,7 +89,7 @@ def gather(source: Path, corpus_dir: Path) -> Gathered:
                 dropped["repeated"].append(row["id"])
                 continue
             seen.add(row["question"])
-            rows.append({k: row[k] for k in ("id", "question", "location", "voice", "kind", "gold", "answer", "nearest", "why")
+            rows.append({k: row.get(k) for k in ("id", "question", "location", "voice", "kind", "gold", "answer", "nearest", "why")
                          if row.get(k) is not None or k in ("location", "gold")})
     overlap = near_paraphrases({r["id"]: r["question"] for r in rows}, eval_texts())
     dropped["eval question or near paraphrase"] = sorted(overlap)

@@ -1,8 +1,9 @@
 """The written questions: thousands, in many voices, with their gold clauses, and none of them an eval question."""
+import json
 from collections import Counter
 
 from train.assemble import Golds, coverage_rows
-from train.questions import bigrams, eval_texts, jaccard, load_questions, near_paraphrases
+from train.questions import bigrams, eval_texts, gather, jaccard, load_questions, near_paraphrases
 from tests.conftest import RAW
 
 
@@ -41,3 +42,19 @@ def test_every_quote_is_on_one_line_of_its_file():
     for row in load_questions():
         quote = row["gold"] or row["nearest"]
         assert any(quote["quote"] in line for line in lines[quote["file"]]), row["id"]
+
+
+def test_gathering_keeps_a_near_miss_written_without_a_gold_field_and_drops_a_quote_off_the_corpus(tmp_path):
+    answerable = {"id": "tz-0001", "question": "鲁山县个体户租国有房子，房租免几个月？", "location": "鲁山县", "voice": "owner",
+                  "kind": "answerable", "gold": {"file": "000_3dda33dff82c7047.txt", "quote": "免收3个月房租，减半收取6个月房租"}}
+    near_miss = {"id": "tz-0002", "question": "鲁山县个体户租国有房子，物业费也能免吗？", "location": "鲁山县", "voice": "owner",
+                 "kind": "unanswerable", "why": "neighbour-figure",
+                 "nearest": {"file": "000_3dda33dff82c7047.txt", "quote": "免收3个月房租，减半收取6个月房租"}}
+    invented = {**answerable, "id": "tz-0003", "question": "鲁山县的房租减免发多少现金？",
+                "gold": {"file": "000_3dda33dff82c7047.txt", "quote": "每户发放现金补贴一万元"}}
+    (tmp_path / "tz.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in (answerable, near_miss, invented)),
+                                       encoding="utf-8")
+    gathered = gather(tmp_path, RAW.parent)
+    assert [r["id"] for r in gathered.rows] == ["tz-0001", "tz-0002"]
+    assert gathered.rows[1]["gold"] is None and gathered.rows[1]["nearest"] == near_miss["nearest"]
+    assert gathered.dropped["quote not in corpus"] == ["tz-0003"]
