@@ -72,7 +72,7 @@ class Gathered:
 
 def gather(source: Path, corpus_dir: Path) -> Gathered:
     """The rows of every `t*.jsonl` in `source`, checked; rows that fail a check are dropped with the reason."""
-    lines = {p.name: p.read_text(encoding="utf-8").splitlines() for p in sorted((corpus_dir / "raw").glob("*.txt"))}
+    lines = corpus_lines(corpus_dir)
     rows, dropped, seen = [], {"quote not in corpus": [], "repeated": [], "malformed": []}, set()
     for path in sorted(source.glob("t*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
@@ -82,7 +82,7 @@ def gather(source: Path, corpus_dir: Path) -> Gathered:
             if not _well_formed(row):
                 dropped["malformed"].append(str(row.get("id")))
                 continue
-            if not all(_on_one_line(row[k], lines) for k in ("gold", "nearest") if row.get(k)):
+            if not all(on_one_line(row[k], lines) for k in ("gold", "nearest") if row.get(k)):
                 dropped["quote not in corpus"].append(row["id"])
                 continue
             if row["question"] in seen:
@@ -103,7 +103,12 @@ def _well_formed(row: dict) -> bool:
             and (bool(row.get("gold")) if answerable else bool(row.get("nearest")) and row.get("why") in WHYS))
 
 
-def _on_one_line(quote: dict, lines: dict[str, list[str]]) -> bool:
+def corpus_lines(corpus_dir: Path) -> dict[str, list[str]]:
+    """File name → the lines of each corpus text, as a writer's quote must lie on one of them."""
+    return {p.name: p.read_text(encoding="utf-8").splitlines() for p in sorted((corpus_dir / "raw").glob("*.txt"))}
+
+
+def on_one_line(quote: dict, lines: dict[str, list[str]]) -> bool:
     return quote.get("file") in lines and any(quote.get("quote", "\0") in line for line in lines[quote["file"]])
 
 

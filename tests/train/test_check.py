@@ -6,7 +6,7 @@ import pytest
 
 from eval.cases import Case
 from train.check import CONTRAST, CONTRAST2, changed, table
-from train.questions import eval_texts, load_questions, near_paraphrases
+from train.questions import corpus_lines, eval_texts, load_questions, near_paraphrases, on_one_line
 from tests.conftest import RAW
 
 
@@ -46,10 +46,9 @@ def test_no_contrast_question_is_a_training_question_or_a_near_paraphrase_of_one
 
 @ROUNDS
 def test_every_contrast_quote_is_on_one_line_of_its_file(path):
-    lines = {p.name: p.read_text(encoding="utf-8").splitlines() for p in RAW.glob("*.txt")}
+    lines = corpus_lines(RAW.parent)
     for row in load_questions(path):
-        quote = row.get("gold") or row["nearest"]
-        assert any(quote["quote"] in line for line in lines[quote["file"]]), row["id"]
+        assert on_one_line(row.get("gold") or row["nearest"], lines), row["id"]
 
 
 def _ending(qid: str, refused: bool, rank: int | None, lead: str) -> dict:

@@ -3,7 +3,8 @@ import json
 from collections import Counter
 
 from train.assemble import Golds, coverage_rows
-from train.questions import bigrams, eval_texts, gather, jaccard, load_questions, near_paraphrases
+from train.questions import (bigrams, corpus_lines, eval_texts, gather, jaccard, load_questions, near_paraphrases,
+                             on_one_line)
 from tests.conftest import RAW
 
 
@@ -38,10 +39,9 @@ def test_every_clause_is_the_gold_of_some_question(corpus):
 
 
 def test_every_quote_is_on_one_line_of_its_file():
-    lines = {p.name: p.read_text(encoding="utf-8").splitlines() for p in RAW.glob("*.txt")}
+    lines = corpus_lines(RAW.parent)
     for row in load_questions():
-        quote = row["gold"] or row["nearest"]
-        assert any(quote["quote"] in line for line in lines[quote["file"]]), row["id"]
+        assert on_one_line(row["gold"] or row["nearest"], lines), row["id"]
 
 
 def test_gathering_keeps_a_near_miss_written_without_a_gold_field_and_drops_a_quote_off_the_corpus(tmp_path):
