@@ -3,8 +3,8 @@
 Four sets: the eval's dev cases, the held-out 15 % of the written training questions (`assemble.held_out_ids`),
 and two rounds of contrast pairs, each answerable question beside a near miss the corpus does not answer:
 `train/data/contrast.jsonl` (read while changing the answer path) and `contrast2.jsonl` (written later; only its
-figures are read, so that it stays a check of the changes made on the first). For each set and each voice: refusal recall, false refusals, hit@1 and whether the lead states the
-answer words, as `python -m eval` counts them. `--out FILE` keeps one row per question; `--against FILE` then lists
+figures are read, so that it stays a check of the changes made on the first). For each set and each voice: refusal
+recall, false refusals, hit@1 and whether the lead states the answer words, as `python -m eval` counts them. `--out FILE` keeps one row per question; `--against FILE` then lists
 the questions that end otherwise than in an earlier run: a change's whole effect, question by question. The test
 split is not read.
 """
@@ -18,13 +18,15 @@ from train.scores import held_out_cases, question_cases
 
 CONTRAST = DATA / "contrast.jsonl"
 CONTRAST2 = DATA / "contrast2.jsonl"
+CONTRAST_ROUNDS = {"contrast": CONTRAST, "contrast2": CONTRAST2}  # set name → its pairs
 FIGURES = ("refusal recall", "false refusals", "hit@1", "lead states a gold fact")
 
 
-def check_cases(assistant: Assistant, questions: list[dict], contrast: list[dict], contrast2: list[dict]) -> list[Case]:
-    """The dev cases, the held-out written questions and both rounds of contrast pairs, each gold found in every printing."""
+def check_cases(assistant: Assistant, questions: list[dict], rounds: dict[str, list[dict]]) -> list[Case]:
+    """The dev cases, the held-out written questions and each round of contrast pairs (set name → its rows), each gold
+    found in every printing."""
     cases = [*(c for c in load_cases() if c.split == "dev"), *held_out_cases(questions),
-             *question_cases(contrast, "contrast"), *question_cases(contrast2, "contrast2")]
+             *(case for name, pairs in rounds.items() for case in question_cases(pairs, name))]
     return with_copies(cases, assistant.store.corpus)
 
 

@@ -6,7 +6,8 @@
     python -m train eval-scores [--split dev]  reader scores of the assistant's top 10 for each eval case
                                                (--split held-out: for the held-out written training questions)
     python -m train latency                    ms to score 5 and 10 candidates (cold and warm), peak RSS
-    python -m train check [--out F] [--against F]  how dev, the held-out written questions and both rounds of contrast pairs end
+    python -m train check [--out F] [--against F]  how dev, the held-out written questions and both rounds of
+                                               contrast pairs end
     python -m train remit-requests [--source DIR]  gather the written out-of-remit requests into train/data/remit.jsonl
     python -m train remit                      fit the remit head; writes assistant/data/remit-head.npz and its card
 """
@@ -157,11 +158,11 @@ def _blend(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from assistant.core import Assistant
-    from train.check import CONTRAST, CONTRAST2, changed, check_cases, endings, table
+    from train.check import CONTRAST_ROUNDS, changed, check_cases, endings, table
     from train.questions import load_questions, write_questions
 
     assistant = Assistant.from_settings(get_settings(), with_reader=False if args.no_reader else None)
-    cases = check_cases(assistant, load_questions(), load_questions(CONTRAST), load_questions(CONTRAST2))
+    cases = check_cases(assistant, load_questions(), {name: load_questions(path) for name, path in CONTRAST_ROUNDS.items()})
     rows, ended = endings(assistant, cases)
     print("\n".join(table(cases, rows)))
     if args.against:  # an earlier --out file: JSON lines, read as the questions are
@@ -217,7 +218,7 @@ def parser() -> argparse.ArgumentParser:
     latency.add_argument("--questions", type=int, default=200)
     latency.set_defaults(run=_latency)
     check = commands.add_parser("check", help="refusal recall, false refusals, hit@1 and lead on dev, the held-out written "
-                                "questions and the contrast pairs, by voice")
+                                "questions and both rounds of contrast pairs, by voice")
     check.add_argument("--out", help="keep one row per question here")
     check.add_argument("--against", help="list the questions that end otherwise than in this earlier --out file")
     check.add_argument("--no-reader", action="store_true", help="the answer path without the reader")

@@ -5,12 +5,12 @@ from collections import Counter
 import pytest
 
 from eval.cases import Case
-from train.check import CONTRAST, CONTRAST2, changed, table
+from train.check import CONTRAST, CONTRAST2, CONTRAST_ROUNDS, changed, table
 from train.questions import corpus_lines, eval_texts, load_questions, near_paraphrases, on_one_line
 from tests.conftest import RAW
 
 
-ROUNDS = pytest.mark.parametrize("path", [CONTRAST, CONTRAST2], ids=["contrast", "contrast2"])
+ROUNDS = pytest.mark.parametrize("path", CONTRAST_ROUNDS.values(), ids=CONTRAST_ROUNDS.keys())
 
 
 @ROUNDS
@@ -38,7 +38,7 @@ LIKE_EARLIER_TRAINING = {"ua-0025", "ub-0073", "ub-0119", "uc-0043", "uc-0087"}
 
 def test_no_contrast_question_is_a_training_question_or_a_near_paraphrase_of_one_but_five_written_before_them():
     training = [row["question"] for row in load_questions()]
-    contrast = {r["id"]: r["question"] for path in (CONTRAST, CONTRAST2) for r in load_questions(path)}
+    contrast = {r["id"]: r["question"] for path in CONTRAST_ROUNDS.values() for r in load_questions(path)}
     assert set(near_paraphrases(contrast, training)) == LIKE_EARLIER_TRAINING
     assert near_paraphrases({r["id"]: r["question"] for r in load_questions(CONTRAST2)},
                             [r["question"] for r in load_questions(CONTRAST)]) == {}
