@@ -40,6 +40,7 @@ QUERY_PREFIX, PASSAGE_PREFIX = "query: ", "passage: "  # e5's own
 QUESTION_CHARS = 100  # of the asking part, from its end (where a story asks)
 PASSAGE_CHARS = 200
 TITLE_CHARS = 24
+COVERAGE_TEMPERATURE = 0.1  # of the soft minimum over question tokens' best matches
 _NUMBERING = re.compile(r"^[（(]?[一二三四五六七八九十\d]+[）)、.．]\s*")
 
 
@@ -90,13 +91,21 @@ class ReaderNet(nn.Module):
     a pair costs only the top layers. `none` is the learned logit of "no candidate answers".
     """
 
-    def __init__(self, bert: nn.Module, joint_layers: int) -> None:
+    def __init__(self, bert: nn.Module, joint_layers: int, coverage: bool = False) -> None:
         super().__init__()
         hidden = bert.config.hidden_size
         self.embeddings = bert.embeddings
         self.layers = bert.encoder.layer
         self.joint_layers = joint_layers
-        self.head = nn.Sequential(nn.Dropout(0.1), nn.Linear(4 * hidden, hidden), nn.GELU(), nn.Linear(hidden, 1))
+        self.head = nn.Sequential(nn.Dropout(0.1), nn.Linear(4 * hidden + 2 * coverage, hidden), nn.GELU(),
+                                  nn.Linear(hidden, 1))
+        self.matcher = self.weigher = None
+        if coverage:
+            self.matcher = nn.Linear(hidden, hidden, bias=False)  # the space question and passage tokens meet in
+            nn.init.eye_(self.matcher.weight)
+            self.weigher = nn.Linear(hidden, 1)  # how much each question token's match counts
+            nn.init.zeros_(self.weigher.weight)
+            nn.init.zeros_(self.weigher.bias)
         self.none = nn.Parameter(torch.zeros(()))
 
     def lower(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> list[torch.Tensor]:
@@ -125,13 +134,29 @@ class ReaderNet(nn.Module):
             hidden = layer(hidden, bias)
         q_mean = (hidden * asked.unsqueeze(-1)).sum(1) / asked.sum(1, keepdim=True)
         p_mean = (hidden * read.unsqueeze(-1)).sum(1) / read.sum(1, keepdim=True)
-        return self.head(torch.cat([q_mean, p_mean, q_mean * p_mean, (q_mean - p_mean).abs()], -1)).squeeze(-1)
+        features = [q_mean, p_mean, q_mean * p_mean, (q_mean - p_mean).abs()]
+        if self.matcher is not None:
+            features.append(self.coverage(hidden, asked.bool(), read.bool()))
+        return self.head(torch.cat(features, -1)).squeeze(-1)
+
+    def coverage(self, hidden: torch.Tensor, asked: torch.Tensor, read: torch.Tensor) -> torch.Tensor:
+        """How well the passage matches the question token by token (a net built with `coverage`): each
+        question token's best cosine among the passage's tokens, averaged and soft-minimised with learned
+        weights per question token. A near miss differs from a question the clause answers in one asked
+        detail, which a mean over the question hides and a token finding no match shows."""
+        matched = nn.functional.normalize(self.matcher(hidden), dim=-1)
+        best = (matched @ matched.transpose(1, 2)).masked_fill(~read[:, None, :], -1.0).amax(-1)
+        log_weights = torch.log_softmax(self.weigher(hidden).squeeze(-1).masked_fill(~asked, float("-inf")), -1)
+        mean = (log_weights.exp() * best).sum(-1)
+        softmin = -COVERAGE_TEMPERATURE * torch.logsumexp(log_weights - best / COVERAGE_TEMPERATURE, -1)
+        return torch.stack([mean, softmin], -1)
 
     def trained_state(self) -> dict[str, torch.Tensor]:
-        """The parameters training changes: the joint layers, the head and the none logit."""
+        """The parameters training changes: the joint layers, the head (with its token matcher, if any) and the
+        none logit."""
         first = len(self.layers) - self.joint_layers
         return {name: value for name, value in self.state_dict().items()
-                if name.startswith(("head.", "none")) or
+                if name.startswith(("head.", "matcher.", "weigher.", "none")) or
                 (name.startswith("layers.") and int(name.split(".")[1]) >= first)}
 
 
@@ -167,6 +192,7 @@ class ReaderCard:
     threshold: float  # decline when the best candidate scores this or less (chosen on held-out questions)
     question_tokens: int = QUESTION_TOKENS
     passage_tokens: int = PASSAGE_TOKENS
+    coverage: bool = False  # the head also reads how each question token is matched (`ReaderNet.coverage`)
 
 
 class Reader:
@@ -201,7 +227,7 @@ class Reader:
             bert, tokenizer = load_base(data_dir)
         except FileNotFoundError as error:
             raise ReaderNotReady(str(error)) from error
-        net = ReaderNet(bert, card.joint_layers)
+        net = ReaderNet(bert, card.joint_layers, card.coverage)
         unknown = set(state) - set(net.state_dict())
         if unknown:
             raise ReaderNotReady(f"{delta} does not fit the base model: {sorted(unknown)[:3]}")

@@ -66,7 +66,7 @@ def _fit(args: argparse.Namespace) -> int:
     if not (lists_dir / "lists.jsonl").exists():
         print(f"no candidate lists in {lists_dir}: run `python -m train assemble` first")
         return 1
-    overrides = {"budget_minutes": args.budget, "joint_layers": args.joint_layers}
+    overrides = {"budget_minutes": args.budget, "joint_layers": args.joint_layers, "coverage": args.coverage or None}
     config = FitConfig(**{k: v for k, v in overrides.items() if v is not None})
     started = time.perf_counter()
     result = fit(load_lists(lists_dir / "lists.jsonl"), settings.data_dir, DELTA, config,
@@ -208,6 +208,8 @@ def parser() -> argparse.ArgumentParser:
     fit = commands.add_parser("fit", help="train the reader; writes the delta, its checksum and the card")
     fit.add_argument("--budget", type=float, help="minutes of training at most (default: FitConfig's)")
     fit.add_argument("--joint-layers", type=int, help="top layers reading question and passage together (default: FitConfig's)")
+    fit.add_argument("--coverage", action="store_true",
+                     help="the head also reads each question token's best match in the passage (not the committed reader's)")
     fit.set_defaults(run=_fit)
     scores = commands.add_parser("eval-scores", help="reader scores of the top 10 for each eval case of a split")
     scores.add_argument("--split", choices=("dev", "held-out", "test"), default="dev")

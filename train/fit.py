@@ -47,6 +47,7 @@ SPECIAL = ("nearest", "other-place", "heading")  # the negatives every training 
 @dataclass(frozen=True)
 class FitConfig:
     joint_layers: int = 2  # two read the pair deeper than one: dev hit@1 of the blend 0.871 against 0.850, at twice the cost a pair
+    coverage: bool = False  # the head also reads each question token's best match in the passage (`ReaderNet.coverage`)
     epochs: int = 3  # the first over the written questions, each next over one of their variants where there are any
     list_size: int = 6  # candidates of one question in a step
     lists_per_step: int = 4
@@ -153,7 +154,7 @@ def fit(lists: list[dict], data_dir: Path, delta: Path, config: FitConfig = FitC
     rng = random.Random(config.seed)
     started = time.perf_counter()
     bert, tokenizer = load_base(data_dir)
-    net = ReaderNet(bert, config.joint_layers).eval()
+    net = ReaderNet(bert, config.joint_layers, config.coverage).eval()
     for parameter in net.parameters():
         parameter.requires_grad = False
     epochs = capped([training_lists(lists, epoch, rng) for epoch in range(config.epochs)],
@@ -227,7 +228,8 @@ def fit(lists: list[dict], data_dir: Path, delta: Path, config: FitConfig = FitC
     minutes = (time.perf_counter() - started) / 60
     net.eval()
     card = ReaderCard(joint_layers=config.joint_layers, threshold=round(net.none.item(), 4),
-                      question_tokens=config.question_tokens, passage_tokens=config.passage_tokens)
+                      question_tokens=config.question_tokens, passage_tokens=config.passage_tokens,
+                      coverage=config.coverage)
     save_delta(net, card, delta)
     figures = {"train minutes": round(minutes, 1), "steps": step, "of steps": steps,
                **held_out_figures(lists, data_dir, delta, config.threads, scores_out)}

@@ -104,3 +104,36 @@ def test_training_in_bfloat16_reads_the_kept_fp16_states_and_scores_as_fp32_does
     assert fast.dtype == torch.float32
     assert fast.tolist() == pytest.approx(exact.tolist(), abs=0.3)
     assert fast.argmax() == exact.argmax() == 0
+
+
+def tiny_net(coverage: bool):
+    from transformers import BertConfig, BertModel
+
+    from assistant.reader import ReaderNet
+
+    bert = BertModel(BertConfig(hidden_size=4, num_hidden_layers=2, num_attention_heads=1, intermediate_size=8,
+                                vocab_size=16))
+    return ReaderNet(bert, joint_layers=1, coverage=coverage)
+
+
+def test_a_question_token_no_passage_token_matches_pulls_the_coverage_down():
+    """With `coverage` the head sees, beside the pair's mean states, how each question token is matched in the
+    passage: a near miss differs from an answerable question in one asked detail, which a mean hides."""
+    net = tiny_net(coverage=True)
+    topic, place, detail = torch.eye(4)[:3]
+    # question tokens, then passage tokens: the topic and the place are in the passage, the detail asked is not
+    hidden = torch.stack([topic, place, detail, topic, place, topic])[None]
+    asked = torch.tensor([[True, True, True, False, False, False]])
+    mean, softmin = net.coverage(hidden, asked, ~asked)[0].tolist()
+    assert mean == pytest.approx(2 / 3)  # untrained, every question token weighs the same
+    assert softmin < 0.2 < mean  # the unmatched detail decides it (a soft minimum: within 0.1 × log 3 of 0)
+    matched = torch.tensor([[True, True, False, False, False, False]])
+    assert net.coverage(hidden, matched, ~asked)[0].tolist() == pytest.approx([1.0, 1.0], abs=1e-6)
+
+
+def test_the_token_matcher_is_trained_and_shipped_only_when_asked_for():
+    plain, covering = tiny_net(coverage=False), tiny_net(coverage=True)
+    assert not any(n.startswith(("matcher.", "weigher.")) for n in plain.trained_state())
+    assert {"matcher.weight", "weigher.weight", "weigher.bias"} <= set(covering.trained_state())
+    questions, passages = [torch.randn(3, 4)] * 2, [torch.randn(5, 4), torch.randn(2, 4)]
+    assert plain.eval().joint(questions, passages).shape == covering.eval().joint(questions, passages).shape == (2,)
