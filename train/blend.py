@@ -24,6 +24,7 @@ corpus words its writer said answer it).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from assistant.reader import BLEND, ReaderBlend, chosen_lead
@@ -69,41 +70,52 @@ def fit_lead_words(rows: list[dict]) -> float:
     return max(LEAD_WORDS, key=lambda w: (lead_states_fact(rows, w), -w))
 
 
-def evidence(row: dict, weight: float, top_k: int, min_relevance: float,
-             temperature: float = 1.0) -> tuple[bool, float, bool]:
+Reading = Callable[[list[dict]], float]  # what a decline reads of a shortlist (in the blended order): one logit
+
+
+def best_window(shortlist: list[dict]) -> float:
+    """The reading the answer path declines on: the best logit of the shortlist's candidate windows."""
+    return max(c["reader"] for c in shortlist)
+
+
+def evidence(row: dict, weight: float, top_k: int, min_relevance: float, temperature: float = 1.0,
+             reading: Reading = best_window) -> tuple[bool, float, bool]:
     """What the decline reads of a case: whether the reader's thresholds decide it (the answer path does not
-    decline it anyway, and it has candidates), the best logit of its shortlist, and whether the shortlist's
+    decline it anyway, and it has candidates), the `reading` of its shortlist, and whether the shortlist's
     relevance is weak (below `min_relevance`)."""
     shortlist = ordered(row["candidates"], weight, temperature)[:top_k]
     if row.get("declined otherwise", False) or not shortlist:
         return False, -99.0, True
-    return True, max(c["reader"] for c in shortlist), max(c["relevance"] for c in shortlist) < min_relevance
+    return True, reading(shortlist), max(c["relevance"] for c in shortlist) < min_relevance
 
 
 def declined(row: dict, weight: float, floor: float | None, top_k: int, min_relevance: float,
-             confident: float | None = None, temperature: float = 1.0) -> bool:
+             confident: float | None = None, temperature: float = 1.0,
+             reading: Reading = best_window) -> bool:
     """Whether the answer path declines the case with this order, floor and confidence (None: no reader floor;
     no confident reading)."""
-    decided, best, weak = evidence(row, weight, top_k, min_relevance, temperature)
+    decided, best, weak = evidence(row, weight, top_k, min_relevance, temperature, reading)
     return not decided or (floor is not None and best <= floor) or (weak and (confident is None or best < confident))
 
 
 def refusals(rows: list[dict], weight: float, floor: float | None, top_k: int, min_relevance: float,
-             confident: float | None = None, temperature: float = 1.0) -> tuple[float, float]:
+             confident: float | None = None, temperature: float = 1.0,
+             reading: Reading = best_window) -> tuple[float, float]:
     """(refusal recall over the out-of-scope rows, false refusals over the answerable rows)."""
-    said = [(r["answerable"], declined(r, weight, floor, top_k, min_relevance, confident, temperature)) for r in rows]
+    said = [(r["answerable"], declined(r, weight, floor, top_k, min_relevance, confident, temperature, reading))
+            for r in rows]
     answerable = [out for able, out in said if able]
     out_of_scope = [out for able, out in said if not able]
     return sum(out_of_scope) / max(1, len(out_of_scope)), sum(answerable) / max(1, len(answerable))
 
 
-def fit_thresholds(rows: list[dict], weight: float, top_k: int, min_relevance: float,
-                   temperature: float = 1.0) -> tuple[float, float | None]:
+def fit_thresholds(rows: list[dict], weight: float, top_k: int, min_relevance: float, temperature: float = 1.0,
+                   reading: Reading = best_window) -> tuple[float, float | None]:
     """The floor and the confidence declining the most out-of-scope rows within the allowed false refusals
     (then the fewest false refusals, the lowest floor, the least confident reading trusted: None, never)."""
     import numpy as np
 
-    read = [evidence(r, weight, top_k, min_relevance, temperature) for r in rows]
+    read = [evidence(r, weight, top_k, min_relevance, temperature, reading) for r in rows]
     decided = np.array([d for d, _, _ in read], dtype=bool)
     best = np.array([b for _, b, _ in read], dtype=float)
     weak = np.array([w for _, _, w in read], dtype=bool)
@@ -125,15 +137,18 @@ def fit_thresholds(rows: list[dict], weight: float, top_k: int, min_relevance: f
     return chosen
 
 
+def read_rows(rows: Sequence[dict], candidates: int, top_k: int) -> list[dict]:
+    """`train eval-scores` rows as the answer path reads them: cut to the first `candidates` hits (at least `top_k`,
+    so every shortlisted hit is read; the others are left unread), those the question could not be asked of left out."""
+    return [{**r, "candidates": r["candidates"][:max(candidates, top_k)]} for r in rows if "error" not in r]
+
+
 def fit(rows: list[dict], candidates: int, top_k: int, min_relevance: float, held_out: list[dict] = ()) -> ReaderBlend:
     """The blend for a reader that reads the first `candidates` hits (at least `top_k`, so every shortlisted
     hit is read): the rows' other candidates are left out, as the answer path leaves them unread. The order
     and the decline thresholds and the lead words are fitted on `rows` (the dev cases) and `held_out` (the
     held-out training questions: more questions, in more voices, than dev has)."""
-    def read(part):
-        return [{**r, "candidates": r["candidates"][:max(candidates, top_k)]} for r in part if "error" not in r]
-
-    rows, held_out = read(rows), read(held_out)
+    rows, held_out = read_rows(rows, candidates, top_k), read_rows(held_out, candidates, top_k)
     every = rows + held_out
     weight, temperature = fit_order(every)
     floor, confident = fit_thresholds(every, weight, top_k, min_relevance, temperature)

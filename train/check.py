@@ -13,12 +13,8 @@ from __future__ import annotations
 from assistant.core import Assistant
 from eval.cases import Case, load_cases, with_copies
 from eval.run import gold_rank, lead_line, run_system, score
-from train.questions import DATA
 from train.scores import held_out_cases, question_cases
 
-CONTRAST = DATA / "contrast.jsonl"
-CONTRAST2 = DATA / "contrast2.jsonl"
-CONTRAST_ROUNDS = {"contrast": CONTRAST, "contrast2": CONTRAST2}  # set name → its pairs
 FIGURES = ("refusal recall", "false refusals", "hit@1", "lead states a gold fact")
 
 

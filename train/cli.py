@@ -4,7 +4,10 @@
     python -m train assemble                   candidate lists into <data dir>/reader-train/
     python -m train fit                        train; writes assistant/data/reader-delta.safetensors (+ .sha256, card)
     python -m train eval-scores [--split dev]  reader scores of the assistant's top 10 for each eval case
-                                               (--split held-out: for the held-out written training questions)
+                                               (--split held-out: for the held-out written training questions;
+                                               --split contrast, contrast2: for each round of contrast pairs)
+    python -m train blend                      the reader's weight in the order and its decline thresholds
+    python -m train declines                   other readings the decline could use, compared out of fold
     python -m train latency                    ms to score 5 and 10 candidates (cold and warm), peak RSS
     python -m train check [--out F] [--against F]  how dev, the held-out written questions and both rounds of
                                                contrast pairs end
@@ -25,6 +28,7 @@ from pathlib import Path
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 from assistant.config import get_settings  # noqa: E402
+from train.questions import CONTRAST_ROUNDS  # noqa: E402
 
 LISTS_DIR = "reader-train"
 
@@ -84,13 +88,15 @@ def _eval_scores(args: argparse.Namespace) -> int:
     from assistant.reader import Reader
     from eval.cases import load_cases, with_copies
     from train.questions import load_questions
-    from train.scores import OUT, held_out_cases, summary, write_scores
+    from train.scores import OUT, held_out_cases, question_cases, summary, write_scores
 
     settings = get_settings()
     assistant = Assistant.from_settings(settings, with_reader=False)  # the scores the reader's joins
     reader = Reader.load(settings.data_dir, threads=settings.embedding_threads)
     if args.split == "held-out":
         cases = with_copies(held_out_cases(load_questions()), assistant.store.corpus)
+    elif args.split in CONTRAST_ROUNDS:
+        cases = with_copies(question_cases(load_questions(CONTRAST_ROUNDS[args.split]), args.split), assistant.store.corpus)
     else:
         cases = [c for c in with_copies(load_cases(), assistant.store.corpus) if c.split == args.split]
     path = OUT / f"reader-{args.split}.jsonl"
@@ -156,9 +162,34 @@ def _blend(args: argparse.Namespace) -> int:
     return 0
 
 
+def _declines(args: argparse.Namespace) -> int:
+    from assistant.config import RetrievalConfig
+    from assistant.reader import ReaderBlend
+    from train.blend import READ, read_rows
+    from train.declines import compare, table
+    from train.scores import OUT
+
+    config, blend = RetrievalConfig(), ReaderBlend.load()
+    sets = {}
+    for split in ("dev", "held-out", *CONTRAST_ROUNDS):
+        path = OUT / f"reader-{split}.jsonl"
+        if path.exists():
+            rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+            sets[split] = read_rows(rows, blend.candidates, config.top_k)
+        elif split in ("dev", "held-out"):
+            print(f"no {split} scores at {path}: run `python -m train eval-scores --split {split}` first")
+            return 1
+    fitting = {split: sets.pop(split) for split in ("dev", "held-out")}
+    compared = compare(fitting, sets, blend.weight, blend.temperature, config.top_k, config.min_relevance)
+    print(f"refusal recall / false refusals, the committed order (weight {blend.weight}, temperature {blend.temperature});"
+          f" fitted on dev and held-out ({READ} candidates read)\n")
+    print("\n".join(table(compared)))
+    return 0
+
+
 def _check(args: argparse.Namespace) -> int:
     from assistant.core import Assistant
-    from train.check import CONTRAST_ROUNDS, changed, check_cases, endings, table
+    from train.check import changed, check_cases, endings, table
     from train.questions import load_questions, write_questions
 
     assistant = Assistant.from_settings(get_settings(), with_reader=False if args.no_reader else None)
@@ -212,10 +243,13 @@ def parser() -> argparse.ArgumentParser:
                      help="the head also reads each question token's best match in the passage (not the committed reader's)")
     fit.set_defaults(run=_fit)
     scores = commands.add_parser("eval-scores", help="reader scores of the top 10 for each eval case of a split")
-    scores.add_argument("--split", choices=("dev", "held-out", "test"), default="dev")
+    scores.add_argument("--split", choices=("dev", "held-out", "test", *CONTRAST_ROUNDS), default="dev",
+                        help="an eval split, the held-out written questions or a round of contrast pairs")
     scores.set_defaults(run=_eval_scores)
     commands.add_parser("blend", help="fit the reader's weight in the order and its decline thresholds on the dev and held-out scores"
                         ).set_defaults(run=_blend)
+    commands.add_parser("declines", help="what else the decline could read (the top clause's sentences …), out of fold"
+                        ).set_defaults(run=_declines)
     latency = commands.add_parser("latency", help="ms to score 5 and 10 candidates, cold and warm")
     latency.add_argument("--questions", type=int, default=200)
     latency.set_defaults(run=_latency)

@@ -21,6 +21,11 @@ from domain.text import cleaned
 
 DATA = Path(__file__).parent / "data"
 QUESTIONS = DATA / "questions.jsonl"
+# pairs of an answerable question and a near miss, for checking the answer path (`python -m train check`), never
+# trained on: `contrast` was read while changing the answer path, `contrast2` written later and only counted
+CONTRAST = DATA / "contrast.jsonl"
+CONTRAST2 = DATA / "contrast2.jsonl"
+CONTRAST_ROUNDS = {"contrast": CONTRAST, "contrast2": CONTRAST2}  # set name → its pairs
 NEAR_PARAPHRASE = 0.6
 KINDS = ("answerable", "unanswerable")
 VOICES = ("owner", "hotline", "formal", "traditional", "english", "mixed", "typo", "story")

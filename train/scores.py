@@ -2,12 +2,14 @@
 
     python -m train eval-scores [--split dev]   → eval/out/reader-<split>.jsonl
     python -m train eval-scores --split held-out → eval/out/reader-held-out.jsonl
+    python -m train eval-scores --split contrast → eval/out/reader-contrast.jsonl (each round of contrast pairs)
 
 The reader never trained on eval cases nor on the held-out written training questions
-(`assemble.held_out_ids`), so these scores are out of sample for every case. Fit on the dev split and
-the held-out questions; the test split is for the final report. Each row: the case, how the question
-was read, and for each of the top candidates its rank, clause, the assistant's scores, the
-reader's score, and whether the clause holds a gold quote (same file or a copy of the same document, whitespace ignored).
+(`assemble.held_out_ids`) nor on the contrast pairs, so these scores are out of sample for every case. Fit on
+the dev split and the held-out questions; the test split is for the final report. Each row: the case, how the
+question was read, and for each of the top candidates its rank, clause, the assistant's scores, the reader's
+score, whether the clause holds a gold quote (same file or a copy of the same document, whitespace ignored) and,
+for the candidates the answer path reads, the reader's logit of each sentence a lead may be (`sentences`).
 """
 from __future__ import annotations
 
@@ -21,8 +23,9 @@ from assistant.core import Assistant
 from assistant.reader import Reader, candidate_passages, reader_passage, reader_question
 from domain.errors import InputError
 from domain.text import tokens, without_whitespace
-from domain.types import Hit, Query
+from domain.types import Corpus, Hit, Query
 from eval.cases import Case, evidence
+from train.blend import READ
 
 OUT = Path(__file__).resolve().parent.parent / "eval" / "out"
 TOP = 10
@@ -58,22 +61,30 @@ def case_scores(assistant: Assistant, reader: Reader, case: Case, top: int = TOP
             "passage": passage, "rerank": round(hit.scores["rerank"], 4), "relevance": round(hit.scores["relevance"], 4),
             "reader": round(score, 4), "gold": holds,
         })
+    for hit, candidate in zip(hits[:READ], row["candidates"]):  # what a decline on sentences would read
+        candidate["sentences"] = [round(v, 4) for v in sentence_logits(reader, question, query, hit, corpus)[1]]
     gold = next((h for h, c in zip(hits, row["candidates"]) if c["gold"]), None)
     row["lead"] = lead_scores(assistant, reader, question, query, case, gold) if gold else None
     return row
 
 
+def sentence_logits(reader: Reader, question: str, query: Query, hit: Hit, corpus: Corpus) -> tuple[list[str], list[float]]:
+    """The sentences a lead may be of the hit's clause (its `lead_candidates` for the detail asked, as the answer
+    path offers them when that rule states the detail; when no rule does, every sentence) and the reader's logit
+    of each."""
+    clause = corpus.clause(hit.clause_id)
+    parts = lead_candidates(clause.text, asked_detail(query))
+    return parts, reader.score(question, [reader_passage(clause, corpus.document(clause.doc_id), p) for p in parts])
+
+
 def lead_scores(assistant: Assistant, reader: Reader, question: str, query: Query, case: Case, gold: Hit) -> dict | None:
-    """For fitting how the lead is chosen: each sentence a lead may be of the first gold clause (its
-    `lead_candidates` for the detail asked, as the answer path offers them when that rule states the detail;
-    when no rule does, the answer path offers every sentence), with the reader's logit, the query words it
-    answers and whether it states one of the case's facts (None when the case has none)."""
+    """For fitting how the lead is chosen: each sentence a lead may be of the first gold clause
+    (`sentence_logits`), with the reader's logit, the query words it answers and whether it states one of the
+    case's facts (None when the case has none)."""
     if not case.facts:
         return None
-    corpus = assistant.store.corpus
-    clause, words, wanted = corpus.clause(gold.clause_id), tokens(query.search_text), asked_detail(query)
-    parts = lead_candidates(clause.text, wanted)
-    logits = reader.score(question, [reader_passage(clause, corpus.document(clause.doc_id), p) for p in parts])
+    words, wanted = tokens(query.search_text), asked_detail(query)
+    parts, logits = sentence_logits(reader, question, query, gold, assistant.store.corpus)
     return {"reader": [round(v, 4) for v in logits], "words": [answers(p, words, wanted) for p in parts],
             "fact": [any(without_whitespace(f) in without_whitespace(p) for f in case.facts) for p in parts]}
 

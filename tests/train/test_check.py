@@ -5,8 +5,9 @@ from collections import Counter
 import pytest
 
 from eval.cases import Case
-from train.check import CONTRAST, CONTRAST2, CONTRAST_ROUNDS, changed, table
-from train.questions import corpus_lines, eval_texts, load_questions, near_paraphrases, on_one_line
+from train.check import changed, table
+from train.questions import (CONTRAST, CONTRAST2, CONTRAST_ROUNDS, corpus_lines, eval_texts, load_questions, near_paraphrases,
+                             on_one_line)
 from tests.conftest import RAW
 
 
