@@ -102,8 +102,12 @@ def refusals(rows: list[dict], weight: float, floor: float | None, top_k: int, m
              confident: float | None = None, temperature: float = 1.0,
              reading: Reading = best_window) -> tuple[float, float]:
     """(refusal recall over the out-of-scope rows, false refusals over the answerable rows)."""
-    said = [(r["answerable"], declined(r, weight, floor, top_k, min_relevance, confident, temperature, reading))
-            for r in rows]
+    return shares([(r["answerable"], declined(r, weight, floor, top_k, min_relevance, confident, temperature, reading))
+                   for r in rows])
+
+
+def shares(said: Sequence[tuple[bool, bool]]) -> tuple[float, float]:
+    """(refusal recall, false refusals) of (answerable, declined) pairs."""
     answerable = [out for able, out in said if able]
     out_of_scope = [out for able, out in said if not able]
     return sum(out_of_scope) / max(1, len(out_of_scope)), sum(answerable) / max(1, len(answerable))

@@ -141,18 +141,25 @@ def _latency(args: argparse.Namespace) -> int:
     return 0
 
 
+def _scores(split: str, required: bool = True) -> list[dict] | None:
+    """The rows `python -m train eval-scores --split <split>` wrote; None (said, when `required`) when it has not run."""
+    from train.scores import OUT
+
+    path = OUT / f"reader-{split}.jsonl"
+    if not path.exists():
+        if required:
+            print(f"no {split} scores at {path}: run `python -m train eval-scores --split {split}` first")
+        return None
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
 def _blend(args: argparse.Namespace) -> int:
     from assistant.config import RetrievalConfig
     from train.blend import READ, fit, write_blend
-    from train.scores import OUT
 
-    rows = {}
-    for split in ("dev", "held-out"):
-        path = OUT / f"reader-{split}.jsonl"
-        if not path.exists():
-            print(f"no {split} scores at {path}: run `python -m train eval-scores --split {split}` first")
-            return 1
-        rows[split] = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    rows = {split: _scores(split) for split in ("dev", "held-out")}
+    if None in rows.values():
+        return 1
     config = RetrievalConfig()
     blend = fit(rows["dev"], READ, config.top_k, config.min_relevance, held_out=rows["held-out"])
     write_blend(blend)
@@ -165,24 +172,18 @@ def _blend(args: argparse.Namespace) -> int:
 def _declines(args: argparse.Namespace) -> int:
     from assistant.config import RetrievalConfig
     from assistant.reader import ReaderBlend
-    from train.blend import READ, read_rows
+    from train.blend import read_rows
     from train.declines import compare, table
-    from train.scores import OUT
 
     config, blend = RetrievalConfig(), ReaderBlend.load()
-    sets = {}
-    for split in ("dev", "held-out", *CONTRAST_ROUNDS):
-        path = OUT / f"reader-{split}.jsonl"
-        if path.exists():
-            rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
-            sets[split] = read_rows(rows, blend.candidates, config.top_k)
-        elif split in ("dev", "held-out"):
-            print(f"no {split} scores at {path}: run `python -m train eval-scores --split {split}` first")
-            return 1
-    fitting = {split: sets.pop(split) for split in ("dev", "held-out")}
-    compared = compare(fitting, sets, blend.weight, blend.temperature, config.top_k, config.min_relevance)
+    scores = {split: _scores(split, required=split not in CONTRAST_ROUNDS) for split in ("dev", "held-out", *CONTRAST_ROUNDS)}
+    if scores["dev"] is None or scores["held-out"] is None:
+        return 1
+    checking = {split: read_rows(rows, blend.candidates, config.top_k) for split, rows in scores.items() if rows is not None}
+    fitting = {split: checking.pop(split) for split in ("dev", "held-out")}
+    compared = compare(fitting, checking, blend.weight, blend.temperature, config.top_k, config.min_relevance)
     print(f"refusal recall / false refusals, the committed order (weight {blend.weight}, temperature {blend.temperature});"
-          f" fitted on dev and held-out ({READ} candidates read)\n")
+          f" fitted on dev and held-out ({blend.candidates} candidates read)\n")
     print("\n".join(table(compared)))
     return 0
 

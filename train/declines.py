@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from train.blend import Reading, best_window, declined, fit_thresholds, refusals
+from train.blend import Reading, best_window, declined, fit_thresholds, refusals, shares
 
 
 def _sentences(candidate: dict) -> float:
@@ -71,15 +71,8 @@ def compare(fitting: dict[str, list[dict]], checking: dict[str, list[dict]], wei
         floor, confident = fit_thresholds(every, weight, top_k, min_relevance, temperature, reading)
         by_set = {set_name: refusals(rows, weight, floor, top_k, min_relevance, confident, temperature, reading)
                   for set_name, rows in {**fitting, **checking}.items()}
-        compared.append(Compared(name, floor, confident, _pooled(said), by_set))
+        compared.append(Compared(name, floor, confident, shares(said), by_set))
     return compared
-
-
-def _pooled(said: list[tuple[bool, bool]]) -> tuple[float, float]:
-    """(refusal recall, false refusals) of (answerable, declined) pairs."""
-    out_of_scope = [out for answerable, out in said if not answerable]
-    answerable = [out for able, out in said if able]
-    return sum(out_of_scope) / max(1, len(out_of_scope)), sum(answerable) / max(1, len(answerable))
 
 
 def table(compared: list[Compared]) -> list[str]:

@@ -61,10 +61,15 @@ def case_scores(assistant: Assistant, reader: Reader, case: Case, top: int = TOP
             "passage": passage, "rerank": round(hit.scores["rerank"], 4), "relevance": round(hit.scores["relevance"], 4),
             "reader": round(score, 4), "gold": holds,
         })
-    for hit, candidate in zip(hits[:READ], row["candidates"]):  # what a decline on sentences would read
-        candidate["sentences"] = [round(v, 4) for v in sentence_logits(reader, question, query, hit, corpus)[1]]
+    # the sentences of each candidate read: what a decline on sentences would read, and the lead's choices
+    sentences = {hit.clause_id: sentence_logits(reader, question, query, hit, corpus) for hit in hits[:READ]}
+    for hit, candidate in zip(hits[:READ], row["candidates"]):
+        candidate["sentences"] = [round(v, 4) for v in sentences[hit.clause_id][1]]
     gold = next((h for h, c in zip(hits, row["candidates"]) if c["gold"]), None)
-    row["lead"] = lead_scores(assistant, reader, question, query, case, gold) if gold else None
+    row["lead"] = None
+    if gold and case.facts:
+        parts, logits = sentences.get(gold.clause_id) or sentence_logits(reader, question, query, gold, corpus)
+        row["lead"] = lead_scores(query, case, parts, logits)
     return row
 
 
@@ -77,14 +82,10 @@ def sentence_logits(reader: Reader, question: str, query: Query, hit: Hit, corpu
     return parts, reader.score(question, [reader_passage(clause, corpus.document(clause.doc_id), p) for p in parts])
 
 
-def lead_scores(assistant: Assistant, reader: Reader, question: str, query: Query, case: Case, gold: Hit) -> dict | None:
-    """For fitting how the lead is chosen: each sentence a lead may be of the first gold clause
-    (`sentence_logits`), with the reader's logit, the query words it answers and whether it states one of the
-    case's facts (None when the case has none)."""
-    if not case.facts:
-        return None
+def lead_scores(query: Query, case: Case, parts: list[str], logits: list[float]) -> dict:
+    """For fitting how the lead is chosen: each sentence a lead may be of the first gold clause and the reader's
+    logit of it (`sentence_logits`), with the query words it answers and whether it states one of the case's facts."""
     words, wanted = tokens(query.search_text), asked_detail(query)
-    parts, logits = sentence_logits(reader, question, query, gold, assistant.store.corpus)
     return {"reader": [round(v, 4) for v in logits], "words": [answers(p, words, wanted) for p in parts],
             "fact": [any(without_whitespace(f) in without_whitespace(p) for f in case.facts) for p in parts]}
 
